@@ -1,0 +1,14 @@
+.PHONY: run test setup
+
+# Set up everything (packages, database, seed plan, demo accounts) and serve
+# the app at http://127.0.0.1:8000 on SQLite.
+run:
+	bash scripts/setup.sh --with-data
+	DEBUG=true .venv/bin/python manage.py runserver 127.0.0.1:8000
+
+# The whole test suite, on SQLite and on a throwaway PostgreSQL 15 cluster.
+test:
+	bash scripts/test.sh
+
+setup:
+	bash scripts/setup.sh

@@ -1,0 +1,433 @@
+"""The improvement plan in its own words.
+
+Plan → improvement area → action → milestone, with owners (roles, not people)
+and partner organisations; progress updates are dated records that are never
+overwritten; meetings are where the plan is reported.
+
+Every model keeps its full history with django-simple-history: who changed it
+(the history middleware records the signed-in user), when, and why (set
+``instance._change_reason`` before ``save()``; the services do this). Writes
+must go through ``save()`` — ``queryset.update()`` and bulk writes bypass
+history and are not used on these models.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+
+class RAG(models.TextChoices):
+    """The plan's status scale. Blue means the work is complete."""
+
+    BLUE = "blue", "Blue – complete"
+    GREEN = "green", "Green – on track"
+    AMBER = "amber", "Amber – at risk"
+    RED = "red", "Red – off track"
+
+    @classmethod
+    def severity(cls, value: str) -> int:
+        """Higher is worse: Blue 0, Green 1, Amber 2, Red 3."""
+        return [cls.BLUE, cls.GREEN, cls.AMBER, cls.RED].index(value)
+
+    @classmethod
+    def is_worse(cls, new: str, old: str | None) -> bool:
+        return old is not None and cls.severity(new) > cls.severity(old)
+
+
+class DatePrecision(models.TextChoices):
+    """Whether a date is a real day or stands for a month ("end of June")."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+
+
+def end_of_month(day: datetime.date) -> datetime.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def format_plan_date(day: datetime.date | None, precision: str = DatePrecision.DAY) -> str:
+    """'31 March 2015', or 'June 2015' for a month-only date."""
+    if day is None:
+        return ""
+    if precision == DatePrecision.MONTH:
+        return day.strftime("%B %Y")
+    return f"{day.day} {day.strftime('%B %Y')}"
+
+
+class Organisation(models.Model):
+    """The council and its partners (hospital trust, CCG, police, colleges…)."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "council", "Council"
+        HEALTH = "health", "Health"
+        POLICE = "police", "Police"
+        EDUCATION = "education", "Education and skills"
+        PARTNERSHIP = "partnership", "Partnership or board"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=50, blank=True, default="")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Owner(models.Model):
+    """A role that owns part of the plan, e.g. "Head of Children's Social Care".
+
+    The seed plan names roles, not people; a role may be linked to the user
+    account of whoever holds it now.
+    """
+
+    job_title = models.CharField(max_length=200)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="owners")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owner_roles",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["job_title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job_title", "organisation"], name="owner_unique_title_per_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.organisation.short_name:
+            return f"{self.job_title} ({self.organisation.short_name})"
+        return self.job_title
+
+
+class Plan(models.Model):
+    """An improvement plan written in answer to an inspection."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="plans")
+    inspection_name = models.CharField(max_length=300)
+    inspection_start = models.DateField()
+    inspection_end = models.DateField()
+    judgement_areas = models.TextField(
+        blank=True, default="", help_text="The judgement areas the inspection covered, one a line."
+    )
+    sent_to_inspectorate = models.DateField(null=True, blank=True)
+    board_name = models.CharField(max_length=200, default="Improvement Board")
+    board_description = models.TextField(blank=True, default="")
+    overview = models.TextField(blank=True, default="")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(inspection_end__gte=models.F("inspection_start")),
+                name="plan_inspection_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Theme(models.Model):
+    """One of the inspection's judgement areas, used to group improvement areas."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "slug"], name="theme_unique_slug_per_plan"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImprovementArea(models.Model):
+    """One of the plan's improvement areas: an inspector's recommendation."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas")
+    number = models.PositiveSmallIntegerField()
+    recommendation = models.TextField()
+    theme = models.ForeignKey(
+        Theme, on_delete=models.SET_NULL, null=True, blank=True, related_name="areas"
+    )
+    lead = models.ForeignKey(
+        Owner, on_delete=models.SET_NULL, null=True, blank=True, related_name="areas_led"
+    )
+    # Bumped on every save through the services; a form that posts an older
+    # version is refused rather than overwriting someone else's change.
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="area_unique_number_per_plan"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="area_number_positive"),
+            models.CheckConstraint(
+                condition=~Q(recommendation=""), name="area_recommendation_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.recommendation}"
+
+    def clean(self) -> None:
+        if self.theme_id and self.plan_id and self.theme.plan_id != self.plan_id:
+            raise ValidationError({"theme": "Select a theme from this plan"})
+
+
+class Action(models.Model):
+    """A piece of work under an improvement area, e.g. "9.2"."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETE = "complete", "Complete"
+        CANCELLED = "cancelled", "Cancelled"
+
+    area = models.ForeignKey(ImprovementArea, on_delete=models.CASCADE, related_name="actions")
+    reference = models.CharField(max_length=20)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, default="")
+    owner = models.ForeignKey(
+        Owner, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    partners = models.ManyToManyField(Organisation, blank=True, related_name="actions")
+    start_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords(m2m_fields=[partners])
+
+    class Meta:
+        ordering = ["area", "reference"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "reference"], name="action_unique_reference_per_area"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(due_date__isnull=True)
+                | Q(due_date__gte=models.F("start_date")),
+                name="action_due_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["not_started", "in_progress", "complete", "cancelled"]),
+                name="action_valid_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class Milestone(models.Model):
+    """A dated step under an area (and optionally one of its actions).
+
+    ``due_precision`` says whether the due date is a day or stands for a whole
+    month ("by end of June"); month-only dates are stored as the month's last
+    day, so "overdue" means the same thing for both.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        COMPLETE = "complete", "Complete"
+
+    area = models.ForeignKey(ImprovementArea, on_delete=models.CASCADE, related_name="milestones")
+    action = models.ForeignKey(
+        Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="milestones"
+    )
+    title = models.CharField(max_length=300)
+    due_date = models.DateField()
+    due_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    forecast_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    completed_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "due_date", "title"]
+        indexes = [
+            # The dashboard's and "my work" lists of overdue and upcoming milestones.
+            models.Index(fields=["status", "due_date"], name="milestone_status_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="complete") & Q(completed_date__isnull=False))
+                | (Q(status="open") & Q(completed_date__isnull=True)),
+                name="milestone_completed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_precision__in=["day", "month"]),
+                name="milestone_valid_due_precision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.due_display})"
+
+    def clean(self) -> None:
+        if self.action_id and self.area_id and self.action.area_id != self.area_id:
+            raise ValidationError({"action": "Select an action from this improvement area"})
+
+    @property
+    def due_display(self) -> str:
+        return format_plan_date(self.due_date, self.due_precision)
+
+    @property
+    def expected_date(self) -> datetime.date:
+        """When the milestone is now expected: the forecast if re-forecast, else due."""
+        return self.forecast_date or self.due_date
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status == self.Status.OPEN and self.expected_date < today
+
+
+class ProgressUpdate(models.Model):
+    """A dated report of progress on an area (and optionally one action).
+
+    Updates are never overwritten: each is its own record. Only approved
+    updates count as an area's status and reach board papers.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        RETURNED = "returned", "Returned"
+        APPROVED = "approved", "Approved"
+
+    area = models.ForeignKey(ImprovementArea, on_delete=models.CASCADE, related_name="updates")
+    action = models.ForeignKey(
+        Action, on_delete=models.SET_NULL, null=True, blank=True, related_name="updates"
+    )
+    as_at = models.DateField(help_text="The date the update reports progress as at.")
+    rag = models.CharField("RAG status", max_length=5, choices=RAG.choices)
+    narrative = models.TextField()
+    next_steps = models.TextField(blank=True, default="")
+    evidence = models.TextField(blank=True, default="", help_text="Links to evidence, one a line.")
+    rag_reason = models.TextField(
+        blank=True, default="", help_text="Why the status is worse than the last approved one."
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+    )
+    source = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="Where an update not written in the service came from, e.g. a committee paper.",
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approved_updates",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "-as_at", "-id"]
+        permissions = [("approve_progressupdate", "Can approve (sign off) progress updates")]
+        indexes = [
+            # An area's current status: its latest approved update.
+            models.Index(fields=["area", "state", "as_at"], name="update_area_state_asat"),
+            # The sign-off queue.
+            models.Index(fields=["state", "submitted_at"], name="update_state_submitted"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rag__in=[r.value for r in RAG]), name="update_valid_rag"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "submitted", "returned", "approved"]),
+                name="update_valid_state",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="approved") | Q(approved_at__isnull=False),
+                name="update_approved_has_time",
+            ),
+            models.CheckConstraint(condition=~Q(narrative=""), name="update_narrative_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        as_at = format_plan_date(self.as_at)
+        return f"Area {self.area.number} update as at {as_at} ({self.get_rag_display()})"
+
+
+class Meeting(models.Model):
+    """A meeting the plan is reported to."""
+
+    class Kind(models.TextChoices):
+        IMPROVEMENT_BOARD = "improvement_board", "Improvement Board"
+        SAFEGUARDING_ASSURANCE = "safeguarding_assurance", "Safeguarding Assurance meeting"
+        SCRUTINY_PANEL = "scrutiny_panel", "Scrutiny panel"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="meetings")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    date = models.DateField()
+    date_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    title = models.CharField(max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "date", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "kind", "date"], name="meeting_unique_kind_date_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["improvement_board", "safeguarding_assurance", "scrutiny_panel"]
+                ),
+                name="meeting_valid_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date_display})"
+
+    @property
+    def date_display(self) -> str:
+        return format_plan_date(self.date, self.date_precision)

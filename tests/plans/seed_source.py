@@ -1,0 +1,45 @@
+"""Reads the council's May 2015 scrutiny paper (OCR text) into clean rows.
+
+The seed plan in fixtures/ is checked against this: each area's number,
+recommendation and overview must match the paper once the OCR artefacts are
+mended. The artefacts, and only these, are mended:
+
+- area numbers read as letters: "I" is 1 and "П" is 11;
+- area 15's row is split across a page break (a "_" line between halves);
+- "June Ist" is "June 1st" (the digit 1 read as a capital I);
+- a hyphen left with a space after it where a line broke ("child- focused").
+
+The officers' own spelling ("Buisness", "Transfromation", …) is kept.
+"""
+
+import re
+from pathlib import Path
+
+# shared/ lies beside the checkout, for developers and CI alike.
+SEED_FILE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_8bdf68733229ae37.txt"
+
+OCR_NUMBERS = {"I": "1", "П": "11"}
+
+
+def clean(text: str) -> str:
+    text = re.sub(r"\bIst\b", "1st", text)
+    text = re.sub(r"(\w)- (\w)", r"\1-\2", text)
+    return " ".join(text.split())
+
+
+def seed_rows(path: Path = SEED_FILE) -> list[tuple[int, str, str]]:
+    """(number, recommendation, overview) for each of the paper's 17 areas."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("lm\tprovement Area"))
+    rows: list[list[str]] = []
+    for line in lines[start + 1 :]:
+        if not line.strip() or line.strip() == "_":
+            continue
+        cells = line.split("\t")
+        if cells[0].strip():
+            rows.append([cells[0].strip(), cells[1], cells[2] if len(cells) > 2 else ""])
+        else:
+            # The second half of a row split across a page break.
+            rows[-1][1] += " " + cells[1]
+            rows[-1][2] += " " + (cells[2] if len(cells) > 2 else "")
+    return [(int(OCR_NUMBERS.get(n, n)), clean(rec), clean(ov)) for n, rec, ov in rows]
