@@ -19,7 +19,8 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 
@@ -59,6 +60,72 @@ def format_plan_date(day: datetime.date | None, precision: str = DatePrecision.D
     if precision == DatePrecision.MONTH:
         return day.strftime("%B %Y")
     return f"{day.day} {day.strftime('%B %Y')}"
+
+
+class PlanQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PlanQuerySet:
+        """Plans the user may see: those they are a member of (all, for a superuser)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(members=user)
+
+
+class ImprovementAreaQuerySet(models.QuerySet):
+    def with_status(self) -> ImprovementAreaQuerySet:
+        """Annotate each area's current status: its latest approved update's RAG
+        and as-at date (``current_rag``, ``current_as_at``). One subquery each,
+        served by the ``update_area_state_asat`` index."""
+        latest = ProgressUpdate.objects.filter(
+            area=OuterRef("pk"), state=ProgressUpdate.State.APPROVED
+        ).order_by("-as_at", "-approved_at", "-id")
+        return self.annotate(
+            current_rag=Subquery(latest.values("rag")[:1]),
+            current_as_at=Subquery(latest.values("as_at")[:1]),
+        )
+
+    def with_overdue_count(self, today: datetime.date) -> ImprovementAreaQuerySet:
+        """Annotate ``overdue_milestones``: open milestones whose expected date has passed."""
+        overdue = (
+            Milestone.objects.filter(area=OuterRef("pk"))
+            .overdue(today)
+            .order_by()
+            .values("area")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            overdue_milestones=Coalesce(Subquery(overdue), Value(0), output_field=IntegerField())
+        )
+
+    def for_overview(self, today: datetime.date) -> ImprovementAreaQuerySet:
+        """Everything the plan overview shows of each area, in one query."""
+        return (
+            self.select_related("lead__organisation", "theme")
+            .with_status()
+            .with_overdue_count(today)
+            .order_by("number")
+        )
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def open(self) -> MilestoneQuerySet:
+        return self.filter(status=Milestone.Status.OPEN)
+
+    def overdue(self, today: datetime.date) -> MilestoneQuerySet:
+        """Open milestones whose expected date (forecast, else due) is before today."""
+        return self.open().filter(
+            Q(forecast_date__lt=today) | Q(forecast_date__isnull=True, due_date__lt=today)
+        )
+
+    def due_within(self, today: datetime.date, days: int) -> MilestoneQuerySet:
+        """Open milestones expected from today up to ``days`` days ahead."""
+        end = today + datetime.timedelta(days=days)
+        return self.open().filter(
+            Q(forecast_date__gte=today, forecast_date__lte=end)
+            | Q(forecast_date__isnull=True, due_date__gte=today, due_date__lte=end)
+        )
 
 
 class Organisation(models.Model):
@@ -132,13 +199,20 @@ class Plan(models.Model):
     board_name = models.CharField(max_length=200, default="Improvement Board")
     board_description = models.TextField(blank=True, default="")
     overview = models.TextField(blank=True, default="")
-    history = HistoricalRecords()
+    # Who may see the plan at all; what each may do is their role's (a group).
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="plans")
+    officers_may_update_any_area = models.BooleanField(
+        default=False,
+        help_text="Let officers propose progress updates on areas they do not own.",
+    )
+    history = HistoricalRecords(m2m_fields=[members])
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(inspection_end__gte=models.F("inspection_start")),
+                condition=Q(inspection_end__gte=F("inspection_start")),
                 name="plan_inspection_ends_after_start",
             ),
         ]
@@ -182,6 +256,7 @@ class ImprovementArea(models.Model):
     # version is refused rather than overwriting someone else's change.
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
+    objects = ImprovementAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "number"]
@@ -233,7 +308,7 @@ class Action(models.Model):
             models.CheckConstraint(
                 condition=Q(start_date__isnull=True)
                 | Q(due_date__isnull=True)
-                | Q(due_date__gte=models.F("start_date")),
+                | Q(due_date__gte=F("start_date")),
                 name="action_due_not_before_start",
             ),
             models.CheckConstraint(
@@ -273,6 +348,7 @@ class Milestone(models.Model):
     note = models.TextField(blank=True, default="")
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
+    objects = MilestoneQuerySet.as_manager()
 
     class Meta:
         ordering = ["area", "due_date", "title"]

@@ -10,7 +10,10 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
+
+from .models import Action, ImprovementArea, Organisation, ProgressUpdate
 
 
 def save_with_history(
@@ -34,3 +37,145 @@ def save_with_history(
         # Leave nothing behind for a later save of the same instance.
         for attr in ("_change_reason", "_history_user", "_history_date"):
             obj.__dict__.pop(attr, None)
+
+
+class EditConflict(Exception):
+    """Someone else saved the record after the user opened it.
+
+    ``current`` is the record as it is now; ``expected_version`` the version
+    the user's form was based on. Nothing has been written.
+    """
+
+    def __init__(self, current: models.Model, expected_version: int) -> None:
+        super().__init__(f"{current} changed since version {expected_version}")
+        self.current = current
+        self.expected_version = expected_version
+
+
+class InvalidTransition(Exception):
+    """The record is not in a state that allows what was asked (e.g. approving
+    an update that is no longer submitted)."""
+
+
+def save_version_checked(
+    obj: models.Model,
+    *,
+    expected_version: int,
+    reason: str,
+    user: AbstractBaseUser,
+    when: datetime.datetime | None = None,
+) -> None:
+    """Save an edited ``obj`` only if nobody has saved it since ``expected_version``.
+
+    The row is locked (``select_for_update``) and its version compared inside
+    one transaction, then the write goes through ``save()`` so history keeps
+    it. Raises EditConflict, having written nothing, if the versions differ.
+    """
+    model = type(obj)
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=obj.pk)
+        if current.version != expected_version:
+            raise EditConflict(current, expected_version)
+        obj.version = current.version + 1
+        save_with_history(obj, reason=reason, user=user, when=when)
+
+
+def last_approved_rag(area: ImprovementArea) -> str | None:
+    latest = (
+        ProgressUpdate.objects.filter(area=area, state=ProgressUpdate.State.APPROVED)
+        .order_by("-as_at", "-approved_at", "-id")
+        .values_list("rag", flat=True)
+        .first()
+    )
+    return latest
+
+
+def record_update(
+    *, area: ImprovementArea, user: AbstractBaseUser, values: dict, submit: bool
+) -> ProgressUpdate:
+    """A new progress update by ``user``, saved as a draft or submitted for sign-off."""
+    update = ProgressUpdate(area=area, author=user, **values)
+    if submit:
+        update.state = ProgressUpdate.State.SUBMITTED
+        update.submitted_at = timezone.now()
+    with transaction.atomic():
+        save_with_history(
+            update, reason="Submitted for sign-off" if submit else "Saved as a draft", user=user
+        )
+    return update
+
+
+def edit_update(
+    *,
+    update: ProgressUpdate,
+    user: AbstractBaseUser,
+    values: dict,
+    submit: bool,
+    expected_version: int,
+) -> None:
+    """Change a draft or returned update (its author only), and perhaps submit it."""
+    for name, value in values.items():
+        setattr(update, name, value)
+    if submit:
+        update.state = ProgressUpdate.State.SUBMITTED
+        update.submitted_at = timezone.now()
+    reason = "Submitted for sign-off" if submit else "Draft edited"
+    with transaction.atomic():
+        current = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+        if current.state not in (ProgressUpdate.State.DRAFT, ProgressUpdate.State.RETURNED):
+            raise InvalidTransition("This update has been submitted and can no longer be edited")
+        save_version_checked(update, expected_version=expected_version, reason=reason, user=user)
+
+
+def review_update(
+    *,
+    update: ProgressUpdate,
+    user: AbstractBaseUser,
+    approve: bool,
+    comment: str,
+    expected_version: int,
+) -> None:
+    """Sign-off: approve a submitted update (it becomes the area's current
+    status and can reach papers) or return it to its author with a comment."""
+    with transaction.atomic():
+        current = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+        if current.state != ProgressUpdate.State.SUBMITTED:
+            raise InvalidTransition("This update is no longer waiting for sign-off")
+        if current.author_id == user.pk:
+            raise InvalidTransition("You cannot sign off an update you wrote")
+        update.review_comment = comment
+        if approve:
+            update.state = ProgressUpdate.State.APPROVED
+            update.approved_by = user
+            update.approved_at = timezone.now()
+            reason = "Approved" + (f": {comment}" if comment else "")
+        else:
+            update.state = ProgressUpdate.State.RETURNED
+            reason = f"Returned to the author: {comment}"
+        save_version_checked(update, expected_version=expected_version, reason=reason, user=user)
+
+
+def save_action(
+    *,
+    action: Action,
+    partners: list[Organisation],
+    user: AbstractBaseUser,
+    reason: str,
+    expected_version: int | None,
+) -> None:
+    """Create (``expected_version`` None) or change an action and its partners
+    in one transaction; the partners' change is kept in history with the same reason."""
+    with transaction.atomic():
+        if expected_version is None:
+            save_with_history(action, reason=reason, user=user)
+        else:
+            save_version_checked(
+                action, expected_version=expected_version, reason=reason, user=user
+            )
+        if set(action.partners.all()) != set(partners):
+            action._change_reason = reason
+            action._history_user = user
+            try:
+                action.partners.set(partners)
+            finally:
+                del action._change_reason, action._history_user

@@ -5,12 +5,11 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
 
-# Production-like settings: DEBUG off, as a council's server runs.
-export DEBUG=false
-export SECRET_KEY=test-only-secret-key-not-for-any-real-installation
-export ALLOWED_HOSTS=testserver,localhost,127.0.0.1
-export SECURE_SSL_REDIRECT=false
+# Production-like settings: DEBUG off, as a council's server runs, with the
+# hashed static files that production serves.
+source tests/env.sh
 unset DATABASE_URL
+.venv/bin/python manage.py collectstatic --noinput -v0 || exit 1
 
 echo; echo "== Lint (ruff)"
 .venv/bin/ruff check . || exit 1

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.models import Owner
+from plans.models import Owner, Plan
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER
 
 # (user name, password, full name, role, owner role held). For a developer's
@@ -37,6 +37,9 @@ class Command(BaseCommand):
                 user.set_password(password)
             user.save()
             user.groups.set([Group.objects.get(name=role)])
+            for plan in Plan.objects.exclude(members=user):
+                plan._change_reason = "Demo account added to the plan"
+                plan.members.add(user)
             if owner_title:
                 owner = Owner.objects.filter(job_title=owner_title).first()
                 if owner and owner.user_id != user.pk:

@@ -1,0 +1,537 @@
+"""Officers' and administrators' forms, as GOV.UK Design System components.
+
+Every form builds its crispy-forms-gds helper in ``GovForm``; the page shows
+an error summary above the form (templates/includes/error_summary.html).
+Messages follow the Design System's wording: they say what to do.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from crispy_forms_gds.choices import Choice
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from .models import (
+    RAG,
+    Action,
+    DatePrecision,
+    ImprovementArea,
+    Milestone,
+    Organisation,
+    Owner,
+    Theme,
+    end_of_month,
+    format_plan_date,
+)
+
+# Plans run for a few years; anything far outside this is a typing slip.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+RAG_DESCRIPTIONS = {
+    RAG.BLUE: "The work in this area is complete.",
+    RAG.GREEN: "On track: the work is going to plan and milestones are being met.",
+    RAG.AMBER: "At risk: some slippage or concern, with action in hand to recover it.",
+    RAG.RED: "Off track: significant delay or concern that needs the board's attention.",
+}
+
+
+class PlanDateField(DateInputField):
+    """A day/month/year date with GOV.UK messages and a sensible range.
+
+    ``not_after_today`` refuses future dates (e.g. an update's as-at date).
+    """
+
+    def __init__(self, *, label: str, not_after_today: bool = False, **kwargs: Any) -> None:
+        self.label_text = label
+        self.not_after_today = not_after_today
+        super().__init__(label=label, **kwargs)
+        name = label[0].lower() + label[1:]
+        self.error_messages["required"] = f"Enter the {name}"
+        self.error_messages["incomplete"] = f"Enter the {name} as a day, month and year"
+        for sub, word in zip(self.fields, ("day", "month", "year"), strict=True):
+            sub.error_messages["incomplete"] = f"The {name} must include a {word}"
+            sub.validators[0].message = f"The {name} must be a real date"
+            sub.max_length = 4
+
+    def compress(self, data_list: list[str]) -> datetime.date | None:
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        name = self.label_text[0].lower() + self.label_text[1:]
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise ValidationError(f"The {name} must be a real date") from None
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ValidationError(
+                f"The {name} must be between {EARLIEST_DATE.year} and {LATEST_DATE.year}"
+            )
+        if self.not_after_today and value > timezone.localdate():
+            raise ValidationError(f"The {name} must be today or in the past")
+        return value
+
+
+def date_initial(value: datetime.date | None) -> list[str] | None:
+    return [str(value.day), str(value.month), str(value.year)] if value else None
+
+
+class GovForm(forms.Form):
+    """Base for every form: the crispy-forms-gds helper, no form tag (the page
+    template owns the <form> and its buttons), and the version of the record
+    being edited, so a stale save is refused rather than overwriting."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.label_size = Size.SMALL
+        self.helper.legend_size = Size.SMALL
+        self.helper.layout = self.build_layout()
+
+    def build_layout(self) -> Layout:
+        return Layout(*[name for name in self.fields if name != "version"], "version")
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors)
+
+
+def _clean_text(value: str) -> str:
+    """NUL bytes are refused by PostgreSQL and never meant: say so plainly."""
+    if "\x00" in value:
+        raise ValidationError("Remove the unsupported character from the text")
+    return value.strip()
+
+
+class ProgressUpdateForm(GovForm):
+    as_at = PlanDateField(
+        label="As-at date",
+        not_after_today=True,
+        help_text="The date this update reports progress as at. For example, 31 3 2015",
+    )
+    rag = forms.ChoiceField(
+        label="RAG status",
+        choices=RAG.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a RAG status", "invalid_choice": "Select a RAG status"},
+    )
+    narrative = forms.CharField(
+        label="Progress",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        help_text="What has been done since the last update, in plain English.",
+        error_messages={
+            "required": "Enter the progress made",
+            "max_length": "Progress must be 5,000 characters or fewer",
+        },
+    )
+    next_steps = forms.CharField(
+        label="Next steps",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "Next steps must be 3,000 characters or fewer"},
+    )
+    evidence = forms.CharField(
+        label="Evidence (optional)",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Links to evidence, one on each line, starting https://",
+        error_messages={"max_length": "Evidence must be 3,000 characters or fewer"},
+    )
+    rag_reason = forms.CharField(
+        label="Reason the status is worse (required if it is)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+    )
+
+    def __init__(self, *args: Any, last_rag: str | None = None, **kwargs: Any) -> None:
+        self.last_rag = last_rag
+        super().__init__(*args, **kwargs)
+        # Radios with a description under each status (hint text).
+        self.fields["rag"].choices = [
+            Choice(value, label, hint=RAG_DESCRIPTIONS[value]) for value, label in RAG.choices
+        ]
+        if last_rag:
+            self.fields["rag_reason"].help_text = (
+                f"The last approved status was {RAG(last_rag).label}. If the new status is "
+                "worse, say why."
+            )
+
+    def build_layout(self) -> Layout:
+        return Layout(
+            Field("as_at"),
+            Field.radios("rag", legend_size=Size.SMALL),
+            "narrative",
+            "next_steps",
+            "evidence",
+            "rag_reason",
+            "version",
+        )
+
+    def clean_narrative(self) -> str:
+        value = _clean_text(self.cleaned_data["narrative"])
+        if not value:
+            raise ValidationError("Enter the progress made")
+        return value
+
+    def clean_next_steps(self) -> str:
+        return _clean_text(self.cleaned_data["next_steps"])
+
+    def clean_rag_reason(self) -> str:
+        return _clean_text(self.cleaned_data["rag_reason"])
+
+    def clean_evidence(self) -> str:
+        lines = [line.strip() for line in _clean_text(self.cleaned_data["evidence"]).splitlines()]
+        links = [line for line in lines if line]
+        check = URLValidator(schemes=["https", "http"])
+        for link in links:
+            try:
+                check(link)
+            except ValidationError:
+                raise ValidationError(
+                    "Enter each evidence link as a web address starting https://, one on each line"
+                ) from None
+        return "\n".join(links)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        rag = data.get("rag")
+        if rag and RAG.is_worse(rag, self.last_rag) and not data.get("rag_reason"):
+            self.add_error(
+                "rag_reason",
+                f"Enter why the status is worse than the last approved status "
+                f"({RAG(self.last_rag).label})",
+            )
+        return data
+
+
+class ReviewForm(GovForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            ("approve", "Approve – it can reach the board"),
+            ("return", "Return to the author"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select approve or return",
+            "invalid_choice": "Select approve or return",
+        },
+    )
+    comment = forms.CharField(
+        label="Comment",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when you return an update: say what needs to change.",
+        error_messages={"max_length": "The comment must be 2,000 characters or fewer"},
+    )
+
+    def build_layout(self) -> Layout:
+        return Layout(Field.radios("decision", legend_size=Size.SMALL), "comment", "version")
+
+    def clean_comment(self) -> str:
+        return _clean_text(self.cleaned_data["comment"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("decision") == "return" and not data.get("comment"):
+            self.add_error("comment", "Enter a comment saying what needs to change")
+        return data
+
+
+def reason_field(label: str = "Reason for the change") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
+    )
+
+
+class MilestoneCompleteForm(GovForm):
+    completed_date = PlanDateField(
+        label="Date completed", not_after_today=True, help_text="For example, 31 3 2015"
+    )
+    reason = reason_field("Note (optional)")
+
+    def clean_reason(self) -> str:
+        return _clean_text(self.cleaned_data["reason"])
+
+
+class MilestoneReforecastForm(GovForm):
+    forecast_date = PlanDateField(
+        label="New forecast date",
+        help_text="When the milestone is now expected. For example, 30 9 2015",
+    )
+    reason = reason_field("Reason for the new date")
+
+    def clean_reason(self) -> str:
+        value = _clean_text(self.cleaned_data["reason"])
+        if not value:
+            raise ValidationError("Enter the reason for the new date")
+        return value
+
+
+class MilestoneForm(GovForm):
+    title = forms.CharField(
+        label="Milestone",
+        max_length=300,
+        error_messages={
+            "required": "Enter the milestone",
+            "max_length": "The milestone must be 300 characters or fewer",
+        },
+    )
+    action = forms.ModelChoiceField(
+        label="Action (optional)",
+        queryset=Action.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Select an action from this improvement area"},
+    )
+    due_date = PlanDateField(label="Due date", help_text="For example, 30 6 2015")
+    due_precision = forms.ChoiceField(
+        label="Is the due date a day or a whole month?",
+        choices=[
+            (DatePrecision.DAY, "A day"),
+            (DatePrecision.MONTH, "A month (for example, “by end of June”)"),
+        ],
+        widget=forms.RadioSelect,
+        initial=DatePrecision.DAY,
+        error_messages={"required": "Select day or month", "invalid_choice": "Select day or month"},
+    )
+    note = forms.CharField(
+        label="Note (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The note must be 2,000 characters or fewer"},
+    )
+    reason = reason_field("Reason for the change (required if the due date moves)")
+
+    def __init__(
+        self, *args: Any, area: ImprovementArea, instance: Milestone | None = None, **kwargs: Any
+    ) -> None:
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+        self.fields["action"].queryset = Action.objects.filter(area=area).order_by("reference")
+        if instance is None:
+            del self.fields["reason"]
+            self.helper.layout = self.build_layout()
+
+    def build_layout(self) -> Layout:
+        fields = ["title", "action", "due_date", Field.radios("due_precision"), "note"]
+        if "reason" in self.fields:
+            fields.append("reason")
+        return Layout(*fields, "version")
+
+    def clean_title(self) -> str:
+        return _clean_text(self.cleaned_data["title"])
+
+    def clean_note(self) -> str:
+        return _clean_text(self.cleaned_data["note"])
+
+    def clean_reason(self) -> str:
+        return _clean_text(self.cleaned_data["reason"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        due, precision = data.get("due_date"), data.get("due_precision")
+        if due and precision == DatePrecision.MONTH:
+            data["due_date"] = end_of_month(due)
+        if (
+            self.instance is not None
+            and data.get("due_date")
+            and data["due_date"] != self.instance.due_date
+            and not data.get("reason")
+        ):
+            self.add_error(
+                "reason",
+                f"Enter the reason the due date moves from {self.instance.due_display}",
+            )
+        return data
+
+
+class ActionForm(GovForm):
+    reference = forms.CharField(
+        label="Reference",
+        max_length=20,
+        help_text="For example, 9.2",
+        error_messages={
+            "required": "Enter the reference",
+            "max_length": "The reference must be 20 characters or fewer",
+        },
+    )
+    title = forms.CharField(
+        label="Action",
+        max_length=300,
+        error_messages={
+            "required": "Enter the action",
+            "max_length": "The action must be 300 characters or fewer",
+        },
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "The description must be 5,000 characters or fewer"},
+    )
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        queryset=Owner.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Select an owner from the list"},
+    )
+    partners = forms.ModelMultipleChoiceField(
+        label="Partner organisations (optional)",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "Select partners from the list",
+            "invalid_pk_value": "Select partners from the list",
+        },
+    )
+    start_date = PlanDateField(
+        label="Start date", required=False, help_text="For example, 1 4 2015"
+    )
+    due_date = PlanDateField(label="Due date", required=False, help_text="For example, 30 9 2015")
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Action.Status.choices,
+        widget=forms.RadioSelect,
+        initial=Action.Status.NOT_STARTED,
+        error_messages={"required": "Select a status", "invalid_choice": "Select a status"},
+    )
+    reason = reason_field("Reason for the change (required if the due date moves)")
+
+    def __init__(
+        self, *args: Any, area: ImprovementArea, instance: Action | None = None, **kwargs: Any
+    ) -> None:
+        self.area = area
+        self.instance = instance
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Owner.objects.select_related("organisation")
+        self.fields["partners"].queryset = Organisation.objects.all()
+        if instance is None:
+            del self.fields["reason"]
+            self.helper.layout = self.build_layout()
+
+    def build_layout(self) -> Layout:
+        fields = [
+            "reference",
+            "title",
+            "description",
+            "owner",
+            Field.checkboxes("partners", legend_size=Size.SMALL),
+            "start_date",
+            "due_date",
+            Field.radios("status", legend_size=Size.SMALL),
+        ]
+        if "reason" in self.fields:
+            fields.append("reason")
+        return Layout(*fields, "version")
+
+    def clean_reference(self) -> str:
+        value = _clean_text(self.cleaned_data["reference"])
+        clash = Action.objects.filter(area=self.area, reference=value)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(
+                f"Area {self.area.number} already has an action {value}: enter another reference"
+            )
+        return value
+
+    def clean_title(self) -> str:
+        return _clean_text(self.cleaned_data["title"])
+
+    def clean_description(self) -> str:
+        return _clean_text(self.cleaned_data["description"])
+
+    def clean_reason(self) -> str:
+        return _clean_text(self.cleaned_data["reason"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, due = data.get("start_date"), data.get("due_date")
+        if start and due and due < start:
+            self.add_error("due_date", "The due date must be the same as or after the start date")
+        if (
+            self.instance is not None
+            and "due_date" in data
+            and data["due_date"] != self.instance.due_date
+            and not data.get("reason")
+        ):
+            was = format_plan_date(self.instance.due_date) or "no date"
+            self.add_error("reason", f"Enter the reason the due date moves from {was}")
+        return data
+
+
+class AreaForm(GovForm):
+    recommendation = forms.CharField(
+        label="Recommendation",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Enter the recommendation",
+            "max_length": "The recommendation must be 2,000 characters or fewer",
+        },
+    )
+    theme = forms.ModelChoiceField(
+        label="Theme (optional)",
+        queryset=Theme.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Select a theme from this plan"},
+    )
+    lead = forms.ModelChoiceField(
+        label="Lead",
+        queryset=Owner.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "Select a lead from the list"},
+    )
+    reason = reason_field("Reason for the change")
+
+    def __init__(self, *args: Any, area: ImprovementArea, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = Theme.objects.filter(plan=area.plan)
+        self.fields["lead"].queryset = Owner.objects.select_related("organisation")
+
+    def clean_recommendation(self) -> str:
+        value = _clean_text(self.cleaned_data["recommendation"])
+        if not value:
+            raise ValidationError("Enter the recommendation")
+        return value
+
+    def clean_reason(self) -> str:
+        value = _clean_text(self.cleaned_data["reason"])
+        if not value:
+            raise ValidationError("Enter the reason for the change")
+        return value
+
+
+def milestone_initial(m: Milestone) -> dict[str, Any]:
+    return {
+        "title": m.title,
+        "action": m.action_id,
+        "due_date": date_initial(m.due_date),
+        "due_precision": m.due_precision,
+        "note": m.note,
+        "version": m.version,
+    }

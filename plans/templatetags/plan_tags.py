@@ -1,0 +1,36 @@
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from plans.models import RAG, ProgressUpdate, format_plan_date
+
+register = template.Library()
+
+STATE_TAGS = {
+    ProgressUpdate.State.DRAFT: "govuk-tag--grey",
+    ProgressUpdate.State.SUBMITTED: "govuk-tag--blue",
+    ProgressUpdate.State.RETURNED: "govuk-tag--orange",
+    ProgressUpdate.State.APPROVED: "govuk-tag--green",
+}
+
+
+@register.simple_tag
+def rag_tag(value: str | None) -> str:
+    """A RAG status as its word in a coloured tag: never colour alone."""
+    if not value:
+        return mark_safe('<strong class="app-rag app-rag--none">Not yet rated</strong>')
+    return format_html('<strong class="app-rag app-rag--{}">{}</strong>', value, RAG(value).label)
+
+
+@register.simple_tag
+def state_tag(value: str) -> str:
+    return format_html(
+        '<strong class="govuk-tag {}">{}</strong>',
+        STATE_TAGS.get(value, ""),
+        ProgressUpdate.State(value).label,
+    )
+
+
+@register.filter
+def plan_date(value, precision: str = "day") -> str:
+    return format_plan_date(value, precision)

@@ -1,0 +1,165 @@
+"""Reading the plan: home, plan overview, area page, my work, public pages."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from plans import permissions as perms
+from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
+
+# An area whose latest update is older than this is due a new one.
+UPDATE_DUE_AFTER_DAYS = 30
+# "Due soon" on my work: milestones expected within this many days.
+DUE_SOON_DAYS = 30
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "plans/accessibility.html")
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each user to where their work starts."""
+    if request.user.groups.filter(name="Officer").exists():
+        return redirect("plans:my_work")
+    plans = list(Plan.objects.visible_to(request.user)[:2])
+    if len(plans) == 1:
+        return redirect("plans:plan", plans[0].slug)
+    return redirect("plans:plan_list")
+
+
+@login_required
+@require_GET
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = Plan.objects.visible_to(request.user).select_related("organisation")
+    return render(request, "plans/plan_list.html", {"plans": plans})
+
+
+@login_required
+@require_GET
+def plan_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = perms.get_plan_for_user(request.user, slug)
+    today = timezone.localdate()
+    areas = ImprovementArea.objects.filter(plan=plan).for_overview(today)
+    awaiting = (
+        ProgressUpdate.objects.filter(area__plan=plan, state=ProgressUpdate.State.SUBMITTED).count()
+        if request.user.has_perm("plans.approve_progressupdate")
+        else None
+    )
+    return render(
+        request,
+        "plans/plan_overview.html",
+        {"plan": plan, "areas": areas, "today": today, "awaiting_sign_off": awaiting},
+    )
+
+
+@login_required
+@require_GET
+def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    area = perms.get_area_for_user(request.user, slug, number)
+    today = timezone.localdate()
+    user = request.user
+    actions = list(area.actions.select_related("owner__organisation").prefetch_related("partners"))
+    milestones = list(area.milestones.select_related("action__owner"))
+    updates = area.updates.select_related("author", "approved_by", "action")
+    if not perms.administers(user, area.plan):
+        # Drafts are the author's own until submitted.
+        updates = updates.filter(~Q(state=ProgressUpdate.State.DRAFT) | Q(author=user))
+    current = next(
+        (
+            u
+            for u in area.updates.filter(state="approved").order_by(
+                "-as_at", "-approved_at", "-id"
+            )[:1]
+        ),
+        None,
+    )
+    for action in actions:
+        action.editable = perms.can_edit_action(user, action)
+    for milestone in milestones:
+        milestone.overdue = milestone.is_overdue(today)
+        milestone.editable = perms.can_edit_milestone(user, milestone)
+    return render(
+        request,
+        "plans/area_detail.html",
+        {
+            "plan": area.plan,
+            "area": area,
+            "actions": actions,
+            "milestones": milestones,
+            "updates": list(updates),
+            "current": current,
+            "can_record_update": perms.can_record_update(user, area),
+            "can_edit_area": perms.can_edit_area(user, area),
+            "can_add_action": perms.can_add_action(user, area),
+            "can_add_milestone": perms.can_add_milestone(user, area),
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_work(request: HttpRequest) -> HttpResponse:
+    """An officer's home: what they own, updates due or in draft, milestones
+    overdue or due in the next 30 days."""
+    user = request.user
+    today = timezone.localdate()
+    visible = Plan.objects.visible_to(user)
+    areas = list(
+        ImprovementArea.objects.filter(plan__in=visible, lead__user=user)
+        .select_related("plan")
+        .with_status()
+        .order_by("plan__title", "number")
+    )
+    due_before = today - datetime.timedelta(days=UPDATE_DUE_AFTER_DAYS)
+    for area in areas:
+        area.update_due = area.current_as_at is None or area.current_as_at < due_before
+    actions = list(
+        Action.objects.filter(area__plan__in=visible, owner__user=user)
+        .select_related("area__plan")
+        .order_by("area__plan__title", "area__number", "reference")
+    )
+    owned = Q(area__lead__user=user) | Q(action__owner__user=user)
+    mine = Milestone.objects.filter(owned, area__plan__in=visible).select_related("area__plan")
+    overdue = list(mine.overdue(today).order_by("due_date"))
+    due_soon = list(mine.due_within(today, DUE_SOON_DAYS).order_by("due_date"))
+    drafts = list(
+        ProgressUpdate.objects.filter(
+            author=user,
+            area__plan__in=visible,
+            state__in=[ProgressUpdate.State.DRAFT, ProgressUpdate.State.RETURNED],
+        )
+        .select_related("area__plan")
+        .order_by("-created_at")
+    )
+    submitted = list(
+        ProgressUpdate.objects.filter(
+            author=user, area__plan__in=visible, state=ProgressUpdate.State.SUBMITTED
+        )
+        .select_related("area__plan")
+        .order_by("-submitted_at")
+    )
+    return render(
+        request,
+        "plans/my_work.html",
+        {
+            "areas": areas,
+            "actions": actions,
+            "overdue": overdue,
+            "due_soon": due_soon,
+            "drafts": drafts,
+            "submitted": submitted,
+            "today": today,
+            "due_soon_days": DUE_SOON_DAYS,
+            "update_due_days": UPDATE_DUE_AFTER_DAYS,
+        },
+    )

@@ -1,0 +1,85 @@
+"""Shared fixtures: a small plan with one user for each role, and clients."""
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
+from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER
+from tests import factories
+
+ROLES = ["officer", "other_officer", "admin", "board", "scrutiny", "outsider"]
+
+
+@dataclass
+class World:
+    plan: Plan
+    area: ImprovementArea  # led by ``officer``
+    other_area: ImprovementArea  # led by ``other_officer``
+    action: Action  # in ``area``, owned by ``officer``
+    milestone: Milestone  # in ``area``, under ``action``
+    approved: ProgressUpdate  # the area's current status (Green)
+    other_plan: Plan
+    other_plan_area: ImprovementArea
+    users: dict
+
+
+def make_world() -> World:
+    users = {
+        "officer": factories.UserFactory(username="officer", role=OFFICER),
+        "other_officer": factories.UserFactory(username="other_officer", role=OFFICER),
+        "admin": factories.UserFactory(username="admin", role=PLAN_ADMINISTRATOR),
+        "board": factories.UserFactory(username="board", role=BOARD_MEMBER),
+        "scrutiny": factories.UserFactory(username="scrutiny", role=SCRUTINY_OFFICER),
+        # An officer of another council's plan: must see nothing of this one.
+        "outsider": factories.UserFactory(username="outsider", role=OFFICER),
+    }
+    plan = factories.PlanFactory(slug="childrens-services", title="Children's Services Plan")
+    plan.members.set([u for name, u in users.items() if name != "outsider"])
+    lead = factories.OwnerFactory(job_title="Head of Children's Social Care", user=users["officer"])
+    other_lead = factories.OwnerFactory(job_title="Head of Early Help", user=users["other_officer"])
+    area = factories.ImprovementAreaFactory(
+        plan=plan, number=1, lead=lead, recommendation="Ensure reasonable workloads."
+    )
+    other_area = factories.ImprovementAreaFactory(plan=plan, number=2, lead=other_lead)
+    action = factories.ActionFactory(area=area, reference="1.1", owner=lead)
+    milestone = factories.MilestoneFactory(
+        area=area, action=action, title="Framework in place", due_date=datetime.date(2015, 6, 30)
+    )
+    approved = factories.ProgressUpdateFactory(
+        area=area,
+        approved=True,
+        rag="green",
+        author=users["officer"],
+        approved_by=users["admin"],
+        as_at=datetime.date(2015, 5, 1),
+    )
+    other_plan = factories.PlanFactory(slug="other-council", title="Another council's plan")
+    other_plan.members.set([users["outsider"]])
+    other_plan_area = factories.ImprovementAreaFactory(
+        plan=other_plan, number=1, lead=factories.OwnerFactory(user=users["outsider"])
+    )
+    return World(
+        plan, area, other_area, action, milestone, approved, other_plan, other_plan_area, users
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return make_world()
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clients(world) -> dict[str, Client]:
+    """A signed-in client for each role, plus ``anonymous``."""
+    result = {name: client_for(user) for name, user in world.users.items()}
+    result["anonymous"] = Client()
+    return result

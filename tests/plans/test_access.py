@@ -1,0 +1,202 @@
+"""Every view needs a signed-in user, and every role gets exactly its rights.
+
+The permission matrix tries every page with every role; a refused role gets
+403 (may see the plan but not do this) or 404 (may not see the plan at all).
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from plans.models import ProgressUpdate
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# Pages open to everyone: signing in, the accessibility statement, and the
+# admin's "view on site" redirect (it only forwards to a public URL).
+PUBLIC = {
+    "login",
+    "plans:accessibility",
+    "admin:login",
+    "admin:view_on_site",
+    "logout",
+    "admin:logout",
+}
+
+
+def all_patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from all_patterns(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}", p
+
+
+def sample_url(name: str, pattern: URLPattern) -> str:
+    converters = getattr(pattern.pattern, "converters", {})
+    regex = pattern.pattern.regex
+    if not converters and regex.groups:
+        # Regular-expression patterns: the admin's app list, the history admin's views.
+        if regex.groupindex:
+            return reverse(name, kwargs={k: "plans" for k in regex.groupindex})
+        return reverse(name, args=["1"] * regex.groups)
+    kwargs = {
+        key: 1 if type(converter).__name__ == "IntConverter" else "x"
+        for key, converter in converters.items()
+    }
+    return reverse(name, kwargs=kwargs)
+
+
+def test_every_view_but_the_public_ones_requires_login(client, world):
+    checked = 0
+    for name, pattern in all_patterns():
+        if name in PUBLIC:
+            continue
+        url = sample_url(name, pattern)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            assert response.status_code == 302, (name, method, response.status_code)
+            assert "/login/" in response["Location"], (name, response["Location"])
+        checked += 1
+    assert checked > 25
+
+
+def test_public_pages_answer_without_login(client):
+    assert client.get(reverse("login")).status_code == 200
+    assert client.get(reverse("plans:accessibility")).status_code == 200
+
+
+A, R, N = 200, 403, 404  # allowed, refused, not found (cannot see the plan)
+
+# page: (officer, other_officer, admin, board, scrutiny, outsider)
+GET_MATRIX = {
+    "my_work": (A, A, A, A, A, A),
+    "plan_list": (A, A, A, A, A, A),
+    "plan": (A, A, A, A, A, N),
+    "plan_changes": (A, A, A, A, A, N),
+    "sign_off": (R, R, A, R, R, N),
+    "area": (A, A, A, A, A, N),
+    "area_edit": (R, R, A, R, R, N),
+    "area_history": (A, A, A, A, A, N),
+    "update_new": (A, R, A, R, R, N),
+    "action_new": (A, R, A, R, R, N),
+    "milestone_new": (A, R, A, R, R, N),
+    "update": (A, A, A, A, A, N),
+    "update_edit": (R, R, R, R, R, N),  # approved: nobody edits it
+    "update_review": (R, R, R, R, R, N),  # approved: nothing to review
+    "submitted_review": (R, R, A, R, R, N),
+    "draft_edit": (A, R, R, R, R, N),  # the officer's own draft
+    "draft": (A, R, A, R, R, N),  # drafts are private to author and administrators
+    "action_edit": (A, R, A, R, R, N),
+    "action_history": (A, A, A, A, A, N),
+    "milestone_edit": (A, R, A, R, R, N),
+    "milestone_complete": (A, R, A, R, R, N),
+    "milestone_reforecast": (A, R, A, R, R, N),
+    "milestone_history": (A, A, A, A, A, N),
+}
+ROLE_ORDER = ["officer", "other_officer", "admin", "board", "scrutiny", "outsider"]
+
+
+def urls_for(world) -> dict[str, str]:
+    slug, n = world.plan.slug, world.area.number
+    submitted = factories.ProgressUpdateFactory(
+        area=world.area, author=world.users["officer"], state=ProgressUpdate.State.SUBMITTED
+    )
+    draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
+    return {
+        "my_work": reverse("plans:my_work"),
+        "plan_list": reverse("plans:plan_list"),
+        "plan": reverse("plans:plan", args=[slug]),
+        "plan_changes": reverse("plans:plan_changes", args=[slug]),
+        "sign_off": reverse("plans:sign_off", args=[slug]),
+        "area": reverse("plans:area", args=[slug, n]),
+        "area_edit": reverse("plans:area_edit", args=[slug, n]),
+        "area_history": reverse("plans:area_history", args=[slug, n]),
+        "update_new": reverse("plans:update_new", args=[slug, n]),
+        "action_new": reverse("plans:action_new", args=[slug, n]),
+        "milestone_new": reverse("plans:milestone_new", args=[slug, n]),
+        "update": reverse("plans:update", args=[world.approved.pk]),
+        "update_edit": reverse("plans:update_edit", args=[world.approved.pk]),
+        "update_review": reverse("plans:update_review", args=[world.approved.pk]),
+        "submitted_review": reverse("plans:update_review", args=[submitted.pk]),
+        "draft_edit": reverse("plans:update_edit", args=[draft.pk]),
+        "draft": reverse("plans:update", args=[draft.pk]),
+        "action_edit": reverse("plans:action_edit", args=[world.action.pk]),
+        "action_history": reverse("plans:action_history", args=[world.action.pk]),
+        "milestone_edit": reverse("plans:milestone_edit", args=[world.milestone.pk]),
+        "milestone_complete": reverse("plans:milestone_complete", args=[world.milestone.pk]),
+        "milestone_reforecast": reverse("plans:milestone_reforecast", args=[world.milestone.pk]),
+        "milestone_history": reverse("plans:milestone_history", args=[world.milestone.pk]),
+    }
+
+
+def test_permission_matrix_for_every_page_and_role(world, clients):
+    urls = urls_for(world)
+    assert set(urls) == set(GET_MATRIX)
+    failures = []
+    for page, expected in GET_MATRIX.items():
+        for role, status in zip(ROLE_ORDER, expected, strict=True):
+            got = clients[role].get(urls[page]).status_code
+            if got != status:
+                failures.append(f"{page} as {role}: expected {status}, got {got}")
+    assert not failures, "\n".join(failures)
+
+
+POSTED_PAGES = [
+    p
+    for p in GET_MATRIX
+    if p
+    not in (
+        "my_work",
+        "plan_list",
+        "plan",
+        "area",
+        "plan_changes",
+        "sign_off",
+        "update",
+        "draft",
+        "area_history",
+        "action_history",
+        "milestone_history",
+    )
+]
+
+
+def test_refused_roles_cannot_write_by_posting(world, clients):
+    """A POST from a role without the right is refused and writes nothing;
+    an allowed role posting an empty form gets the form back with errors (400)."""
+    urls = urls_for(world)
+    models = [type(world.area), type(world.action), type(world.milestone), ProgressUpdate]
+    before = {m: m.history.count() for m in models}
+    failures = []
+    for page in POSTED_PAGES:
+        for role, status in zip(ROLE_ORDER, GET_MATRIX[page], strict=True):
+            got = clients[role].post(urls[page], {}).status_code
+            want = 400 if status == A else status
+            if got != want:
+                failures.append(f"POST {page} as {role}: expected {want}, got {got}")
+    assert not failures, "\n".join(failures)
+    assert {m: m.history.count() for m in models} == before
+
+
+def test_officers_may_update_any_area_when_the_administrator_allows(world, clients):
+    url = reverse("plans:update_new", args=[world.plan.slug, world.area.number])
+    assert clients["other_officer"].get(url).status_code == 403
+    world.plan.officers_may_update_any_area = True
+    world.plan.save()
+    assert clients["other_officer"].get(url).status_code == 200
+    # Board members still cannot.
+    assert clients["board"].get(url).status_code == 403
+
+
+def test_unknown_ids_are_not_found(clients, world):
+    for url in (
+        "/updates/999999/",
+        "/actions/999999/edit/",
+        "/milestones/999999/complete/",
+        "/plans/no-such-plan/",
+        f"/plans/{world.plan.slug}/areas/99/",
+    ):
+        assert clients["admin"].get(url).status_code == 404, url
