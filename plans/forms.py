@@ -53,7 +53,7 @@ class PlanDateField(DateInputField):
     def __init__(self, *, label: str, not_after_today: bool = False, **kwargs: Any) -> None:
         self.label_text = label
         self.not_after_today = not_after_today
-        super().__init__(label=label, **kwargs)
+        super().__init__(label=label, require_all_fields=False, **kwargs)
         name = label[0].lower() + label[1:]
         self.error_messages["required"] = f"Enter the {name}"
         self.error_messages["incomplete"] = f"Enter the {name} as a day, month and year"

@@ -1,0 +1,95 @@
+"""Each page makes a fixed number of queries whatever the size of the plan.
+
+Every page is measured with the plan at 1× and at 20× its data (areas,
+actions, milestones, updates and history); the count must be the same at both
+sizes and within the page's budget.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from plans.models import ProgressUpdate
+from plans.services import save_with_history
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# Every signed-in page pays 7: the session and the user (2), the user's and
+# their groups' permissions (2), and the session's renewal on each request
+# (savepoint, update, release: 3). The rest is the page's own, named here.
+OVERHEAD = 7
+BUDGETS = {
+    "my_work": OVERHEAD + 6,  # areas, actions, overdue, due soon, drafts, submitted
+    "plan": OVERHEAD + 3,  # plan, areas with status, count awaiting sign-off
+    "area": OVERHEAD + 7,  # area, actions, partners, milestones, updates, current, perms
+    "sign_off": OVERHEAD + 2,  # plan, submitted updates
+    # 7 kinds of record × (rows, rows before) + partners and members, then names
+    "plan_changes": OVERHEAD + 21,
+    "area_history": OVERHEAD + 5,  # area, rows, rows before, plan and owner names
+    "action_history": OVERHEAD + 6,  # also partners
+    "milestone_history": OVERHEAD + 5,
+    "update": OVERHEAD + 1,  # the update with its area, plan and people
+}
+
+
+def grow(world, times: int, start: int = 10) -> None:
+    """Add ``times`` areas' worth of data to the world's plan, all led and
+    owned by the officer, with changes in history."""
+    officer, admin = world.users["officer"], world.users["admin"]
+    for i in range(start, start + times):
+        area = factories.ImprovementAreaFactory(plan=world.plan, number=i, lead=world.area.lead)
+        for j in range(2):
+            action = factories.ActionFactory(area=area, reference=f"{i}.{j}", owner=world.area.lead)
+            action.partners.add(factories.OrganisationFactory())
+            factories.MilestoneFactory(area=area, action=action, due_date=datetime.date.today())
+        factories.ProgressUpdateFactory(area=area, approved=True, author=officer, approved_by=admin)
+        factories.ProgressUpdateFactory(area=area, author=officer, state=ProgressUpdate.State.SUBMITTED)
+        factories.ProgressUpdateFactory(area=area, author=officer)
+        # Changes to the world's own records too, so their history pages grow.
+        for obj in (world.area, world.action, world.milestone):
+            obj.version += 1
+            save_with_history(obj, reason=f"Change {i}", user=admin)
+        factories.ProgressUpdateFactory(area=world.area, author=officer, approved=True,
+                                        approved_by=admin)
+        factories.MilestoneFactory(area=world.area, due_date=datetime.date.today())
+
+
+def page_urls(world) -> dict[str, str]:
+    slug = world.plan.slug
+    return {
+        "my_work": reverse("plans:my_work"),
+        "plan": reverse("plans:plan", args=[slug]),
+        "area": reverse("plans:area", args=[slug, world.area.number]),
+        "sign_off": reverse("plans:sign_off", args=[slug]),
+        "plan_changes": reverse("plans:plan_changes", args=[slug]),
+        "area_history": reverse("plans:area_history", args=[slug, world.area.number]),
+        "action_history": reverse("plans:action_history", args=[world.action.pk]),
+        "milestone_history": reverse("plans:milestone_history", args=[world.milestone.pk]),
+        "update": reverse("plans:update", args=[world.approved.pk]),
+    }
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_query_counts_are_fixed_and_within_budget(world, clients, role):
+    client = clients[role]
+    urls = page_urls(world)
+    if role == "officer":
+        del urls["sign_off"]  # administrators only
+    grow(world, 1)
+    small = {page: count_queries(client, url) for page, url in urls.items()}
+    grow(world, 19, start=11)
+    large = {page: count_queries(client, url) for page, url in urls.items()}
+    assert large == small, "query counts grew with the data"
+    over = {page: n for page, n in large.items() if n > BUDGETS[page]}
+    assert not over, f"over budget: {over} (budgets {BUDGETS})"

@@ -1,0 +1,219 @@
+"""Recording progress updates and signing them off."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from plans.models import ProgressUpdate
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def date_fields(name: str, day: datetime.date | tuple) -> dict:
+    d, m, y = (day.day, day.month, day.year) if isinstance(day, datetime.date) else day
+    return {f"{name}_0": str(d), f"{name}_1": str(m), f"{name}_2": str(y)}
+
+
+def update_post(rag="green", as_at=(1, 6, 2015), **extra) -> dict:
+    return {
+        **date_fields("as_at", as_at),
+        "rag": rag,
+        "narrative": "Audits of supervision show improvement.",
+        "next_steps": "Roll out to all teams.",
+        "evidence": "https://intranet.example.org/audit",
+        **extra,
+    }
+
+
+def new_url(world) -> str:
+    return reverse("plans:update_new", args=[world.plan.slug, world.area.number])
+
+
+def test_officer_submits_an_update_and_history_names_them(world, clients):
+    response = clients["officer"].post(new_url(world), {**update_post(), "submit": "1"})
+    update = ProgressUpdate.objects.get(narrative__startswith="Audits")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("plans:update", args=[update.pk])
+    assert update.state == ProgressUpdate.State.SUBMITTED
+    assert update.author == world.users["officer"]
+    assert update.as_at == datetime.date(2015, 6, 1)
+    assert update.submitted_at is not None
+    row = update.history.get()
+    assert (row.history_user, row.history_change_reason) == (
+        world.users["officer"], "Submitted for sign-off",
+    )
+
+
+def test_save_as_draft_keeps_it_private_and_editable(world, clients):
+    clients["officer"].post(new_url(world), {**update_post(), "draft": "1"})
+    update = ProgressUpdate.objects.get(narrative__startswith="Audits")
+    assert update.state == ProgressUpdate.State.DRAFT
+    area_page = clients["board"].get(reverse("plans:area", args=[world.plan.slug, 1]))
+    assert b"Audits of supervision" not in area_page.content
+    edit = reverse("plans:update_edit", args=[update.pk])
+    response = clients["officer"].post(
+        edit, {**update_post(narrative="Reworded."), "version": update.version, "submit": "1"}
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert (update.narrative, update.state, update.version) == ("Reworded.", "submitted", 2)
+
+
+def test_worse_rag_needs_a_reason(world, clients):
+    response = clients["officer"].post(new_url(world), {**update_post(rag="red"), "submit": "1"})
+    assert response.status_code == 400
+    assert b"Enter why the status is worse than the last approved status" in response.content
+    assert b"govuk-error-summary" in response.content
+    assert response.content.decode().count("<title>Error: ") == 1
+    assert not ProgressUpdate.objects.filter(rag="red").exists()
+    response = clients["officer"].post(
+        new_url(world),
+        {**update_post(rag="red", rag_reason="Staff vacancies in two teams."), "submit": "1"},
+    )
+    assert response.status_code == 302
+    assert ProgressUpdate.objects.get(rag="red").rag_reason == "Staff vacancies in two teams."
+
+
+def test_better_or_same_rag_needs_no_reason(world, clients):
+    for rag in ("green", "blue"):
+        response = clients["officer"].post(new_url(world), {**update_post(rag=rag), "draft": "1"})
+        assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("as_at", "message"),
+    [
+        ((31, 2, 2015), "The as-at date must be a real date"),
+        ((1, 13, 2015), "The as-at date must be a real date"),
+        (("", 5, 2015), "The as-at date must include a day"),
+        (("x", 5, 2015), "The as-at date must be a real date"),
+        ((1, 1, 1899), "The as-at date must be between 2000 and 2100"),
+        ((1, 1, 99999), "The as-at date must be a real date"),
+        (("", "", ""), "Enter the as-at date"),
+    ],
+)
+def test_bad_dates_get_a_clear_message_and_store_nothing(world, clients, as_at, message):
+    response = clients["officer"].post(new_url(world), {**update_post(as_at=as_at), "submit": "1"})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert ProgressUpdate.objects.count() == 1
+
+
+def test_future_as_at_dates_are_refused(world, clients):
+    tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+    response = clients["officer"].post(new_url(world), update_post(as_at=tomorrow))
+    assert response.status_code == 400
+    assert "The as-at date must be today or in the past" in response.content.decode()
+
+
+def test_rag_must_come_from_the_scale_and_text_has_limits(world, clients):
+    response = clients["officer"].post(new_url(world), update_post(rag="purple"))
+    assert response.status_code == 400 and "Select a RAG status" in response.content.decode()
+    response = clients["officer"].post(new_url(world), update_post(narrative="x" * 5001))
+    assert "Progress must be 5,000 characters or fewer" in response.content.decode()
+    response = clients["officer"].post(new_url(world), update_post(narrative="a\x00b"))
+    assert response.status_code == 400
+    response = clients["officer"].post(new_url(world), update_post(evidence="javascript:alert(1)"))
+    assert "Enter each evidence link as a web address" in response.content.decode()
+    assert ProgressUpdate.objects.count() == 1
+
+
+def test_user_text_is_escaped(world, clients):
+    script = "<script>alert('x')</script>"
+    clients["officer"].post(new_url(world), {**update_post(narrative=script), "submit": "1"})
+    update = ProgressUpdate.objects.get(narrative=script)
+    page = clients["admin"].get(reverse("plans:update", args=[update.pk])).content.decode()
+    assert script not in page
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+
+
+def submitted(world, author="officer") -> ProgressUpdate:
+    return factories.ProgressUpdateFactory(
+        area=world.area, author=world.users[author], state=ProgressUpdate.State.SUBMITTED,
+        rag="amber", narrative="Caseloads are falling.",
+    )
+
+
+def test_administrator_approves_and_it_becomes_the_current_status(world, clients):
+    update = submitted(world)
+    url = reverse("plans:update_review", args=[update.pk])
+    response = clients["admin"].post(url, {"decision": "approve", "version": update.version})
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert update.state == "approved" and update.approved_by == world.users["admin"]
+    assert update.history.first().history_user == world.users["admin"]
+    overview = clients["board"].get(reverse("plans:plan", args=[world.plan.slug]))
+    assert "Amber – at risk" in overview.content.decode()
+
+
+def test_return_needs_a_comment_and_goes_back_to_the_author(world, clients):
+    update = submitted(world)
+    url = reverse("plans:update_review", args=[update.pk])
+    response = clients["admin"].post(url, {"decision": "return", "version": update.version})
+    assert response.status_code == 400
+    assert "Enter a comment saying what needs to change" in response.content.decode()
+    response = clients["admin"].post(
+        url, {"decision": "return", "comment": "Add the audit figures.", "version": update.version}
+    )
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert (update.state, update.review_comment) == ("returned", "Add the audit figures.")
+    my_work = clients["officer"].get(reverse("plans:my_work")).content.decode()
+    assert "Add the audit figures." in my_work
+    # Not current status: the overview still shows the approved Green.
+    overview = clients["board"].get(reverse("plans:plan", args=[world.plan.slug])).content.decode()
+    # Once in the RAG key, once more as the area's status.
+    assert overview.count("Green – on track") == 2
+    assert overview.count("Amber – at risk") == 1
+
+
+def test_nobody_approves_their_own_update(world, clients):
+    admin_update = submitted(world, author="admin")
+    url = reverse("plans:update_review", args=[admin_update.pk])
+    assert clients["admin"].post(url, {"decision": "approve", "version": 1}).status_code == 403
+    admin_update.refresh_from_db()
+    assert admin_update.state == "submitted"
+
+
+def test_approving_twice_or_a_draft_is_refused(world, clients):
+    update = submitted(world)
+    url = reverse("plans:update_review", args=[update.pk])
+    clients["admin"].post(url, {"decision": "approve", "version": 1})
+    rows = update.history.count()
+    assert clients["admin"].post(url, {"decision": "approve", "version": 2}).status_code == 403
+    draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
+    draft_url = reverse("plans:update_review", args=[draft.pk])
+    assert clients["admin"].post(draft_url, {"decision": "approve"}).status_code == 403
+    assert update.history.count() == rows
+
+
+def test_two_administrators_approving_at_once_the_second_is_told(world, clients):
+    from django.contrib.auth.models import Group
+
+    second = factories.UserFactory(username="admin2")
+    second.groups.add(Group.objects.get(name="Plan administrator"))
+    world.plan.members.add(second)
+    from tests.conftest import client_for
+
+    update = submitted(world)
+    url = reverse("plans:update_review", args=[update.pk])
+    first_form = clients["admin"].get(url)
+    second_client = client_for(second)
+    second_client.get(url)
+    assert first_form.status_code == 200
+    clients["admin"].post(url, {"decision": "return", "comment": "Needs figures", "version": 1})
+    response = second_client.post(url, {"decision": "approve", "version": 1})
+    # Returned meanwhile: no longer reviewable.
+    assert response.status_code == 403
+    update.refresh_from_db()
+    assert update.state == "returned"
+
+
+def test_sign_off_queue_lists_submitted_updates_only(world, clients):
+    mine = submitted(world)
+    factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
+    page = clients["admin"].get(reverse("plans:sign_off", args=[world.plan.slug])).content.decode()
+    assert reverse("plans:update_review", args=[mine.pk]) in page
+    assert page.count("Review<span") == 1
