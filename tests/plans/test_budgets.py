@@ -47,14 +47,17 @@ def grow(world, times: int, start: int = 10) -> None:
             action.partners.add(factories.OrganisationFactory())
             factories.MilestoneFactory(area=area, action=action, due_date=datetime.date.today())
         factories.ProgressUpdateFactory(area=area, approved=True, author=officer, approved_by=admin)
-        factories.ProgressUpdateFactory(area=area, author=officer, state=ProgressUpdate.State.SUBMITTED)
+        factories.ProgressUpdateFactory(
+            area=area, author=officer, state=ProgressUpdate.State.SUBMITTED
+        )
         factories.ProgressUpdateFactory(area=area, author=officer)
         # Changes to the world's own records too, so their history pages grow.
         for obj in (world.area, world.action, world.milestone):
             obj.version += 1
             save_with_history(obj, reason=f"Change {i}", user=admin)
-        factories.ProgressUpdateFactory(area=world.area, author=officer, approved=True,
-                                        approved_by=admin)
+        factories.ProgressUpdateFactory(
+            area=world.area, author=officer, approved=True, approved_by=admin
+        )
         factories.MilestoneFactory(area=world.area, due_date=datetime.date.today())
 
 

@@ -77,8 +77,11 @@ def test_month_only_due_dates_are_stored_as_the_months_end(world, clients):
     url = reverse("plans:milestone_new", args=[world.plan.slug, world.area.number])
     response = clients["officer"].post(
         url,
-        milestone_post(title="Strategy published", due_precision="month",
-                       **date_fields("due_date", (1, 6, 2015))),
+        milestone_post(
+            title="Strategy published",
+            due_precision="month",
+            **date_fields("due_date", (1, 6, 2015)),
+        ),
     )
     assert response.status_code == 302
     m = Milestone.objects.get(title="Strategy published")
@@ -160,7 +163,9 @@ def test_action_reference_clash_and_dates_in_order(world, clients):
     assert "Area 1 already has an action 1.1" in response.content.decode()
     response = clients["officer"].post(
         url,
-        action_post(**date_fields("start_date", (1, 6, 2015)), **date_fields("due_date", (1, 5, 2015))),
+        action_post(
+            **date_fields("start_date", (1, 6, 2015)), **date_fields("due_date", (1, 5, 2015))
+        ),
     )
     assert "The due date must be the same as or after the start date" in response.content.decode()
     assert Action.objects.filter(area=world.area).count() == 1
@@ -168,9 +173,13 @@ def test_action_reference_clash_and_dates_in_order(world, clients):
 
 def test_two_people_editing_an_action_the_second_is_told(world, clients):
     url = reverse("plans:action_edit", args=[world.action.pk])
-    base = action_post(reference="1.1", title=world.action.title, version=1,
-                       **date_fields("start_date", world.action.start_date),
-                       **date_fields("due_date", world.action.due_date))
+    base = action_post(
+        reference="1.1",
+        title=world.action.title,
+        version=1,
+        **date_fields("start_date", world.action.start_date),
+        **date_fields("due_date", world.action.due_date),
+    )
     assert clients["admin"].post(url, {**base, "status": "complete"}).status_code == 302
     response = clients["officer"].post(url, {**base, "title": "Officer's title"})
     assert response.status_code == 409
@@ -180,8 +189,12 @@ def test_two_people_editing_an_action_the_second_is_told(world, clients):
 
 def test_administrator_edits_an_area_with_a_reason(world, clients):
     url = reverse("plans:area_edit", args=[world.plan.slug, world.area.number])
-    post = {"recommendation": "Ensure that practitioners have reasonable workloads.",
-            "theme": "", "lead": world.area.lead_id, "version": 1}
+    post = {
+        "recommendation": "Ensure that practitioners have reasonable workloads.",
+        "theme": "",
+        "lead": world.area.lead_id,
+        "version": 1,
+    }
     response = clients["admin"].post(url, post)
     assert response.status_code == 400
     assert "Enter the reason for the change" in response.content.decode()

@@ -42,7 +42,8 @@ def test_officer_submits_an_update_and_history_names_them(world, clients):
     assert update.submitted_at is not None
     row = update.history.get()
     assert (row.history_user, row.history_change_reason) == (
-        world.users["officer"], "Submitted for sign-off",
+        world.users["officer"],
+        "Submitted for sign-off",
     )
 
 
@@ -131,8 +132,11 @@ def test_user_text_is_escaped(world, clients):
 
 def submitted(world, author="officer") -> ProgressUpdate:
     return factories.ProgressUpdateFactory(
-        area=world.area, author=world.users[author], state=ProgressUpdate.State.SUBMITTED,
-        rag="amber", narrative="Caseloads are falling.",
+        area=world.area,
+        author=world.users[author],
+        state=ProgressUpdate.State.SUBMITTED,
+        rag="amber",
+        narrative="Caseloads are falling.",
     )
 
 

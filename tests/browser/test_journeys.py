@@ -1,0 +1,134 @@
+"""The main journeys, as their users take them, in a real browser."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from plans.models import ProgressUpdate
+from tests.conftest import make_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_update_from_officer_to_board(new_page):
+    world = make_world()
+    slug = world.plan.slug
+
+    # The officer records an update and submits it.
+    officer = new_page()
+    officer.sign_in("officer")
+    page = officer.page
+    expect(page.get_by_role("heading", name="My work", level=1)).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"Record an update")).first.click()
+    officer.check()
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("6")
+    page.get_by_label("Year").fill("2015")
+    page.get_by_label("Amber – at risk").check()
+    page.get_by_label("Progress").fill("Caseloads are falling but two teams carry vacancies.")
+    page.get_by_role("button", name="Submit for sign-off").click()
+    # Amber is worse than the approved Green: the reason is required.
+    officer.check()
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why the status is worse")
+    page.get_by_label(re.compile("Reason the status is worse")).fill("Two teams carry vacancies.")
+    page.get_by_role("button", name="Submit for sign-off").click()
+    officer.check()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("submitted for sign-off")
+
+    # The administrator approves it.
+    admin = new_page()
+    admin.sign_in("admin")
+    admin.goto(f"/plans/{slug}/sign-off/")
+    admin.page.get_by_role("link", name=re.compile("Review")).click()
+    admin.check()
+    admin.page.get_by_label(re.compile("Approve")).check()
+    admin.page.get_by_role("button", name="Save decision").click()
+    admin.check()
+    expect(admin.page.locator(".govuk-notification-banner")).to_contain_text("approved")
+    assert ProgressUpdate.objects.get(rag="amber").state == "approved"
+
+    # The board member sees the new status on the overview.
+    board = new_page()
+    board.sign_in("board")
+    board.goto(f"/plans/{slug}/")
+    row = board.page.get_by_role("row").filter(has_text="Ensure reasonable workloads.")
+    expect(row).to_contain_text("Amber – at risk")
+    expect(row).to_contain_text("1 June 2015")
+
+    # The history shows the update's journey with both users.
+    board.goto(f"/plans/{slug}/changes/")
+    changes = board.page.locator("main")
+    expect(changes).to_contain_text("Approved")
+    expect(changes).to_contain_text("Submitted for sign-off")
+    expect(changes).to_contain_text(world.users["officer"].get_full_name())
+    expect(changes).to_contain_text(world.users["admin"].get_full_name())
+
+    for visitor in (officer, admin, board):
+        assert visitor.checked, "axe ran on every page"
+
+
+def test_officer_works_without_javascript(new_page):
+    world = make_world()
+    officer = new_page(javascript=False)
+    officer.sign_in("officer")
+    officer.goto(f"/milestones/{world.milestone.pk}/reforecast/")
+    page = officer.page
+    page.get_by_label("Day").fill("30")
+    page.get_by_label("Month").fill("9")
+    page.get_by_label("Year").fill("2015")
+    page.get_by_label("Reason for the new date").fill("Waiting for the CCG contract")
+    page.get_by_role("button", name="Save").click()
+    officer.check()
+    expect(page.locator("main")).to_contain_text("re-forecast")
+    officer.goto(f"/milestones/{world.milestone.pk}/history/")
+    expect(page.locator("main")).to_contain_text("Waiting for the CCG contract")
+    expect(page.locator("main")).to_contain_text("30 September 2015")
+
+
+def test_every_page_passes_axe(new_page):
+    """The pages not covered by the journeys above, as the user who sees most."""
+    world = make_world()
+    slug, n = world.plan.slug, world.area.number
+    admin = new_page()
+    admin.sign_in("admin")
+    for path in [
+        f"/plans/{slug}/",
+        f"/plans/{slug}/areas/{n}/",
+        f"/plans/{slug}/areas/{n}/edit/",
+        f"/plans/{slug}/areas/{n}/history/",
+        f"/plans/{slug}/areas/{n}/actions/new/",
+        f"/plans/{slug}/areas/{n}/milestones/new/",
+        f"/plans/{slug}/areas/{n}/updates/new/",
+        f"/actions/{world.action.pk}/edit/",
+        f"/actions/{world.action.pk}/history/",
+        f"/milestones/{world.milestone.pk}/edit/",
+        f"/milestones/{world.milestone.pk}/complete/",
+        f"/updates/{world.approved.pk}/",
+        "/my-work/",
+        "/plans/",
+        "/accounts/password/",
+        "/accessibility/",
+        "/plans/no-such-plan/",
+    ]:
+        admin.goto(path)
+    # A form with errors, and the error pages.
+    admin.goto(f"/plans/{slug}/areas/{n}/milestones/new/")
+    admin.page.get_by_role("button", name="Save").click()
+    admin.check()
+    expect(admin.page.locator(".govuk-error-summary")).to_be_visible()
+    officer = new_page()
+    officer.sign_in("officer")
+    officer.goto(f"/plans/{slug}/sign-off/")  # 403
+    expect(officer.page.get_by_role("heading", level=1)).to_have_text(
+        "You do not have permission to do that"
+    )
+
+
+def test_the_accessibility_check_catches_a_violation(new_page):
+    """The harness itself: axe must fail a page that breaks WCAG."""
+    checker = new_page()
+    checker.page.set_content('<html lang="en"><title>t</title><img src="x.png"><a href="#"></a>')
+    with pytest.raises(AssertionError, match="image-alt"):
+        checker.check()
