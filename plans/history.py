@@ -282,17 +282,29 @@ def history_of(obj: models.Model, plan_slug: str) -> list[ChangeEntry]:
     return _entries(model, rows, prev, plan_slug, lookups)
 
 
-def recent_changes(plan: Plan, *, limit: int = 100) -> list[ChangeEntry]:
-    """The latest changes to anything in the plan, newest first."""
-    sources: Iterable[tuple[type[models.Model], dict]] = [
-        (Plan, {"id": plan.pk}),
-        (Theme, {"plan_id": plan.pk}),
-        (Meeting, {"plan_id": plan.pk}),
-        (ImprovementArea, {"plan_id": plan.pk}),
-        (Action, {"area__plan_id": plan.pk}),
-        (Milestone, {"area__plan_id": plan.pk}),
-        (ProgressUpdate, {"area__plan_id": plan.pk}),
-    ]
+def recent_changes(
+    plan: Plan, *, area: ImprovementArea | None = None, limit: int = 100
+) -> list[ChangeEntry]:
+    """The latest changes to anything in the plan (or in one of its areas:
+    the area itself, its actions, milestones and updates), newest first."""
+    sources: Iterable[tuple[type[models.Model], dict]]
+    if area is not None:
+        sources = [
+            (ImprovementArea, {"id": area.pk}),
+            (Action, {"area_id": area.pk}),
+            (Milestone, {"area_id": area.pk}),
+            (ProgressUpdate, {"area_id": area.pk}),
+        ]
+    else:
+        sources = [
+            (Plan, {"id": plan.pk}),
+            (Theme, {"plan_id": plan.pk}),
+            (Meeting, {"plan_id": plan.pk}),
+            (ImprovementArea, {"plan_id": plan.pk}),
+            (Action, {"area__plan_id": plan.pk}),
+            (Milestone, {"area__plan_id": plan.pk}),
+            (ProgressUpdate, {"area__plan_id": plan.pk}),
+        ]
     fetched = []
     lookups = _Lookups()
     for model, where in sources:

@@ -11,11 +11,11 @@ from plans import permissions as perms
 from plans.history import history_of, recent_changes
 
 
-def _page(request, *, plan, area, title, entries, back_url):
+def _page(request, *, plan, area, title, entries, intro="Every change"):
     return render(
         request,
         "plans/history.html",
-        {"plan": plan, "area": area, "title": title, "entries": entries, "back_url": back_url},
+        {"plan": plan, "area": area, "title": title, "entries": entries, "intro": intro},
     )
 
 
@@ -28,8 +28,8 @@ def area_history(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         plan=area.plan,
         area=area,
         title=f"History of area {area.number}",
-        entries=history_of(area, slug),
-        back_url=None,
+        intro="Every change to the area, its actions, milestones and progress updates",
+        entries=recent_changes(area.plan, area=area, limit=500),
     )
 
 
@@ -43,7 +43,6 @@ def action_history(request: HttpRequest, pk: int) -> HttpResponse:
         area=action.area,
         title=f"History of action {action.reference}",
         entries=history_of(action, action.area.plan.slug),
-        back_url=None,
     )
 
 
@@ -57,7 +56,6 @@ def milestone_history(request: HttpRequest, pk: int) -> HttpResponse:
         area=milestone.area,
         title=f"History of milestone: {milestone.title}",
         entries=history_of(milestone, milestone.area.plan.slug),
-        back_url=None,
     )
 
 
@@ -71,5 +69,5 @@ def plan_changes(request: HttpRequest, slug: str) -> HttpResponse:
         area=None,
         title="Recent changes",
         entries=recent_changes(plan),
-        back_url=None,
+        intro="The latest 100 changes to anything in the plan",
     )

@@ -29,7 +29,8 @@ BUDGETS = {
     "sign_off": OVERHEAD + 2,  # plan, submitted updates
     # 7 kinds of record × (rows, rows before) + partners and members, then names
     "plan_changes": OVERHEAD + 21,
-    "area_history": OVERHEAD + 5,  # area, rows, rows before, plan and owner names
+    # area; 4 kinds of record × (rows, rows before); partners; names of related records
+    "area_history": OVERHEAD + 14,
     "action_history": OVERHEAD + 6,  # also partners
     "milestone_history": OVERHEAD + 5,
     "update": OVERHEAD + 1,  # the update with its area, plan and people

@@ -1,0 +1,93 @@
+"""What every page carries: one h1, a named title, skip link, breadcrumbs,
+the RAG key wherever a status shows, and the council's own branding."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.plans.test_access import urls_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_page_has_one_h1_a_title_and_a_skip_link(world, clients):
+    for page, url in urls_for(world).items():
+        response = clients["admin"].get(url)
+        if response.status_code != 200:
+            continue
+        html = response.content.decode()
+        assert len(re.findall(r"<h1[ >]", html)) == 1, page
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert title.endswith("– Improvement Plan Tracker – Plymouth City Council"), page
+        assert not title.startswith(" –"), page
+        assert 'class="govuk-skip-link"' in html and 'id="main-content"' in html, page
+        if page not in ("my_work", "plan_list"):
+            assert "govuk-breadcrumbs" in html, page
+        if "app-rag--" in html:
+            assert "RAG key" in html, page
+
+
+def test_council_branding_not_govuk(client):
+    html = client.get(reverse("login")).content.decode()
+    assert "Plymouth City Council" in html and "Improvement Plan Tracker" in html
+    assert "GOV.UK" not in html
+    assert "govuk-header__logotype" not in html and "crown" not in html.lower()
+    css = (Path(settings.BASE_DIR) / "static" / "build" / "application.css").read_text()
+    assert "GDS Transport" not in css
+    assert "arial" in css.lower()
+    assert "@font-face" not in css
+
+
+def test_accessibility_statement_is_public_and_linked_from_every_page(client, clients):
+    page = client.get(reverse("plans:accessibility")).content.decode()
+    assert "WCAG" in page and "2.2" in page
+    html = clients["board"].get(reverse("plans:my_work")).content.decode()
+    assert reverse("plans:accessibility") in html
+
+
+def test_sign_in_sign_out_and_change_password(world, client):
+    response = client.post(reverse("login"), {"username": "board", "password": "wrong"})
+    assert response.status_code == 400
+    assert "Enter a correct user name and password" in response.content.decode()
+    assert "<title>Error: Sign in" in response.content.decode()
+    response = client.post(
+        reverse("login"), {"username": "board", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "nope", "new_password1": "a", "new_password2": "b"},
+    )
+    assert response.status_code == 400
+    assert "Your current password is not right" in response.content.decode()
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "correct-horse-battery",
+            "new_password1": "Plymouth-board-2015!",
+            "new_password2": "Plymouth-board-2015!",
+        },
+    )
+    assert response.status_code == 302
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("plans:my_work")).status_code == 302
+
+
+def test_repeated_failures_lock_the_account(world, client):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "officer", "password": "guess"})
+    # Locked: even the right password is refused, with a page that says so.
+    response = client.post(
+        reverse("login"), {"username": "officer", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 429
+    assert "Too many wrong attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_sessions_end_after_inactivity():
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
