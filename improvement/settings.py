@@ -206,5 +206,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Axes logs each lockout at WARNING; its start-up banner is noise.
         "axes": {"level": "WARNING"},
+        # WeasyPrint narrates every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

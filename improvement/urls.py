@@ -20,4 +20,5 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("plans.urls")),
+    path("", include("reporting.urls")),
 ]

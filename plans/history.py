@@ -283,10 +283,21 @@ def history_of(obj: models.Model, plan_slug: str) -> list[ChangeEntry]:
 
 
 def recent_changes(
-    plan: Plan, *, area: ImprovementArea | None = None, limit: int = 100
+    plan: Plan,
+    *,
+    area: ImprovementArea | None = None,
+    limit: int = 100,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
 ) -> list[ChangeEntry]:
     """The latest changes to anything in the plan (or in one of its areas:
-    the area itself, its actions, milestones and updates), newest first."""
+    the area itself, its actions, milestones and updates), newest first;
+    optionally only those made from ``since`` up to (not including) ``until``."""
+    window = {}
+    if since is not None:
+        window["history_date__gte"] = since
+    if until is not None:
+        window["history_date__lt"] = until
     sources: Iterable[tuple[type[models.Model], dict]]
     if area is not None:
         sources = [
@@ -308,7 +319,7 @@ def recent_changes(
     fetched = []
     lookups = _Lookups()
     for model, where in sources:
-        rows, prev = _with_previous(model, model.history.filter(**where), limit=limit)
+        rows, prev = _with_previous(model, model.history.filter(**where, **window), limit=limit)
         _want(lookups, model, rows, prev)
         fetched.append((model, rows, prev))
     lookups.fetch()

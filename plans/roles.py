@@ -32,8 +32,11 @@ PLAN_MODELS = [
 def _codenames() -> dict[str, set[str]]:
     view = {f"view_{m}" for m in PLAN_MODELS}
     everything = view | {f"{verb}_{m}" for m in PLAN_MODELS for verb in ("add", "change", "delete")}
+    papers = {"view_issuedpaper"}
+    issue = papers | {"add_issuedpaper"}
     return {
-        OFFICER: view
+        OFFICER: papers
+        | view
         | {
             "add_progressupdate",
             "change_progressupdate",
@@ -43,9 +46,10 @@ def _codenames() -> dict[str, set[str]]:
             "change_action",
         },
         PLAN_ADMINISTRATOR: everything
+        | issue
         | {"approve_progressupdate", "add_user", "change_user", "view_user", "view_group"},
-        BOARD_MEMBER: set(view),
-        SCRUTINY_OFFICER: set(view),
+        BOARD_MEMBER: papers | view,
+        SCRUTINY_OFFICER: issue | view,
     }
 
 
@@ -56,7 +60,7 @@ def ensure_roles(**kwargs: Any) -> None:
     perms = {
         p.codename: p
         for p in Permission.objects.filter(
-            codename__in=all_codenames, content_type__app_label__in=["plans", "auth"]
+            codename__in=all_codenames, content_type__app_label__in=["plans", "auth", "reporting"]
         )
     }
     if len(perms) < len(all_codenames):

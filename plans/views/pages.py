@@ -33,7 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("plans:my_work")
     plans = list(Plan.objects.visible_to(request.user)[:2])
     if len(plans) == 1:
-        return redirect("plans:plan", plans[0].slug)
+        # Board members, scrutiny staff and administrators start at the dashboard.
+        return redirect("reporting:dashboard", plans[0].slug)
     return redirect("plans:plan_list")
 
 

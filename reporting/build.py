@@ -1,0 +1,187 @@
+"""Builds the dashboard's and the papers' content from snapshots of the plan."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from plans.models import RAG, Meeting, Owner, Plan, Theme, format_plan_date
+
+from . import snapshot as snap
+from .papers import AreaLine, Kind, MilestoneLine, Paper, rag_label
+
+NEXT_QUARTER_DAYS = 91
+# Escalate a milestone overdue by more than this many days.
+ESCALATE_AFTER_DAYS = 90
+
+
+def previous_board(plan: Plan, as_at: datetime.date) -> Meeting | None:
+    """The last Improvement Board meeting before ``as_at``."""
+    return (
+        Meeting.objects.filter(plan=plan, kind=Meeting.Kind.IMPROVEMENT_BOARD, date__lt=as_at)
+        .order_by("-date")
+        .first()
+    )
+
+
+def movement(now: str | None, before: str | None) -> str:
+    if now is None:
+        return ""
+    if before is None:
+        return "New"
+    if RAG.severity(now) < RAG.severity(before):
+        return "Improved"
+    if RAG.severity(now) > RAG.severity(before):
+        return "Worse"
+    return "No change"
+
+
+def expected(m) -> datetime.date:
+    return m.forecast_date or m.due_date
+
+
+def milestone_line(m, area_numbers: dict[int, int]) -> MilestoneLine:
+    return MilestoneLine(
+        area_number=area_numbers.get(m.area_id, 0),
+        title=m.title,
+        due=format_plan_date(m.due_date, m.due_precision),
+        forecast=format_plan_date(m.forecast_date),
+        completed=format_plan_date(m.completed_date, m.due_precision) if m.completed_date else "",
+    )
+
+
+def rag_counts(values: list[str | None]) -> list[tuple[str, str, int]]:
+    counts = Counter(values)
+    rows = [(r.value, r.label, counts.get(r.value, 0)) for r in RAG]
+    rows.append(("", rag_label(None), counts.get(None, 0)))
+    return rows
+
+
+@dataclass
+class PlanState:
+    """A snapshot plus what the pages and papers derive from it."""
+
+    snapshot: snap.Snapshot
+    board: Meeting | None
+    board_current: dict[int, object]
+    areas: list[AreaLine] = field(default_factory=list)
+    overdue: list[MilestoneLine] = field(default_factory=list)
+    due_soon: list[MilestoneLine] = field(default_factory=list)
+
+
+def plan_state(plan: Plan, as_at: datetime.date, *, due_soon_days: int = 30) -> PlanState:
+    """The plan at the end of ``as_at``, with each area's status now and at the
+    previous Improvement Board. A fixed number of queries (about ten)."""
+    shot = snap.take(plan, as_at)
+    board = previous_board(plan, as_at)
+    board_current = (
+        snap.approved_updates(shot.area_ids, snap.end_of_day(board.date)) if board else {}
+    )
+    owners = {o.pk: str(o) for o in Owner.objects.select_related("organisation")}
+    themes = dict(Theme.objects.filter(plan=plan).values_list("pk", "name"))
+    numbers = {a.id: a.number for a in shot.areas}
+
+    by_area: dict[int, list] = {a.id: [] for a in shot.areas}
+    for m in shot.milestones:
+        by_area.setdefault(m.area_id, []).append(m)
+    quarter_end = as_at + datetime.timedelta(days=NEXT_QUARTER_DAYS)
+    since = board.date if board else None
+
+    state = PlanState(snapshot=shot, board=board, board_current=board_current)
+    for area in shot.areas:
+        update = shot.current.get(area.id)
+        before = board_current.get(area.id)
+        now_rag = update.rag if update else None
+        was_rag = before.rag if before else None
+        lines = by_area.get(area.id, [])
+        state.areas.append(
+            AreaLine(
+                number=area.number,
+                recommendation=area.recommendation,
+                theme=themes.get(area.theme_id, ""),
+                lead=owners.get(area.lead_id, ""),
+                rag=now_rag,
+                rag_label=rag_label(now_rag),
+                overview=update.narrative if update else "",
+                next_steps=update.next_steps if update else "",
+                rag_reason=update.rag_reason if update else "",
+                update_as_at=format_plan_date(update.as_at) if update else "",
+                previous_rag=was_rag,
+                previous_rag_label=rag_label(was_rag),
+                movement=movement(now_rag, was_rag),
+                completed_since_board=[
+                    milestone_line(m, numbers)
+                    for m in lines
+                    if m.status == "complete"
+                    and m.completed_date
+                    and m.completed_date <= as_at
+                    and (since is None or m.completed_date > since)
+                ],
+                due_next_quarter=[
+                    milestone_line(m, numbers)
+                    for m in lines
+                    if m.status == "open" and as_at <= expected(m) <= quarter_end
+                ],
+                overdue=[
+                    milestone_line(m, numbers)
+                    for m in lines
+                    if m.status == "open" and expected(m) < as_at
+                ],
+            )
+        )
+    soon_end = as_at + datetime.timedelta(days=due_soon_days)
+    state.overdue = [
+        milestone_line(m, numbers)
+        for m in shot.milestones
+        if m.status == "open" and expected(m) < as_at
+    ]
+    state.due_soon = [
+        milestone_line(m, numbers)
+        for m in shot.milestones
+        if m.status == "open" and as_at <= expected(m) <= soon_end
+    ]
+    return state
+
+
+def escalations(state: PlanState) -> list[str]:
+    """Red areas, and milestones overdue by more than ESCALATE_AFTER_DAYS."""
+    items = [
+        f"Area {a.number} is Red – off track: {a.rag_reason or a.overview or a.recommendation}"
+        for a in state.areas
+        if a.rag == RAG.RED
+    ]
+    as_at = state.snapshot.as_at
+    limit = as_at - datetime.timedelta(days=ESCALATE_AFTER_DAYS)
+    numbers = {a.id: a.number for a in state.snapshot.areas}
+    for m in state.snapshot.milestones:
+        if m.status == "open" and expected(m) < limit:
+            days = (as_at - expected(m)).days
+            items.append(
+                f"Area {numbers.get(m.area_id)}: “{m.title}” is {days} days overdue "
+                f"(due {format_plan_date(m.due_date, m.due_precision)})"
+            )
+    return items
+
+
+def build_paper(
+    kind: str, plan: Plan, as_at: datetime.date, *, briefing: str | None = None
+) -> Paper:
+    state = plan_state(plan, as_at)
+    board = state.board
+    return Paper(
+        kind=kind,
+        title=Kind.TITLES[kind],
+        council=settings.COUNCIL_NAME,
+        plan_title=plan.title,
+        as_at=as_at,
+        as_at_label=format_plan_date(as_at),
+        briefing=plan.overview if briefing is None else briefing,
+        areas=state.areas,
+        rag_counts=rag_counts([a.rag for a in state.areas]),
+        previous_board=f"{board.title}, {board.date_display}" if board else "",
+        overdue=state.overdue,
+        escalations=escalations(state),
+    )

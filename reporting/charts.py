@@ -1,0 +1,126 @@
+"""Server-rendered SVG charts: geometry computed here, drawn by the template.
+
+Each chart also gives its numbers as rows for the table shown beneath it, so
+nothing depends on seeing the picture.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from plans.models import RAG, end_of_month
+
+from . import snapshot as snap
+
+HEIGHT = 200  # drawing area, in SVG units
+BAR_WIDTH = 36
+GAP = 16
+RAG_ORDER = [RAG.BLUE, RAG.GREEN, RAG.AMBER, RAG.RED]
+
+
+@dataclass
+class Segment:
+    key: str  # a RAG value, "none", or a series name
+    label: str
+    count: int
+    y: float = 0
+    height: float = 0
+
+
+@dataclass
+class Bar:
+    label: str
+    x: float
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(s.count for s in self.segments)
+
+
+@dataclass
+class Chart:
+    bars: list[Bar]
+    width: float
+    height: float = HEIGHT
+    max_value: int = 0
+    series: list[tuple[str, str]] = field(default_factory=list)  # (key, label)
+
+
+def month_ends(as_at: datetime.date, months: int, first_day: datetime.date | None) -> list:
+    """The last ``months`` month ends up to ``as_at`` (the last is ``as_at`` itself)."""
+    days = [as_at]
+    cursor = as_at.replace(day=1) - datetime.timedelta(days=1)
+    while len(days) < months:
+        days.append(cursor)
+        cursor = cursor.replace(day=1) - datetime.timedelta(days=1)
+    return [d for d in reversed(days) if first_day is None or d >= first_day]
+
+
+def _stack(bars: list[Bar], scale_to: int) -> None:
+    for bar in bars:
+        y = HEIGHT
+        for seg in bar.segments:
+            seg.height = HEIGHT * seg.count / scale_to if scale_to else 0
+            y -= seg.height
+            seg.y = y
+
+
+def rag_over_time(
+    area_ids: list[int], as_at: datetime.date, first_day: datetime.date | None, months: int = 12
+) -> Chart:
+    """One stacked bar per month: how many areas stood at each RAG at its end.
+    Three queries a month, so a fixed number whatever the data."""
+    bars = []
+    for i, day in enumerate(month_ends(as_at, months, first_day)):
+        current = snap.approved_updates(area_ids, snap.end_of_day(day))
+        counts = {r: 0 for r in RAG_ORDER}
+        for row in current.values():
+            counts[row.rag] += 1
+        segments = [Segment(r.value, r.label, counts[r]) for r in RAG_ORDER]
+        segments.append(Segment("none", "Not yet rated", len(area_ids) - len(current)))
+        bars.append(Bar(label=day.strftime("%b %Y"), x=i * (BAR_WIDTH + GAP), segments=segments))
+    _stack(bars, len(area_ids))
+    series = [(r.value, r.label) for r in RAG_ORDER] + [("none", "Not yet rated")]
+    return Chart(
+        bars=bars,
+        width=max(len(bars), 1) * (BAR_WIDTH + GAP),
+        max_value=len(area_ids),
+        series=series,
+    )
+
+
+def milestones_by_month(
+    milestones: list, as_at: datetime.date, first_day: datetime.date | None, months: int = 12
+) -> Chart:
+    """For each month: milestones due in it, and milestones completed in it."""
+    ends = month_ends(as_at, months, first_day)
+    bars = []
+    for i, day in enumerate(ends):
+        start = day.replace(day=1)
+        month_end = end_of_month(day)
+        due = sum(1 for m in milestones if start <= m.due_date <= month_end)
+        done = sum(
+            1
+            for m in milestones
+            if m.completed_date and start <= m.completed_date <= min(month_end, as_at)
+        )
+        bars.append(
+            Bar(
+                label=day.strftime("%b %Y"),
+                x=i * (2 * BAR_WIDTH + GAP),
+                segments=[Segment("due", "Due", due), Segment("completed", "Completed", done)],
+            )
+        )
+    top = max([s.count for b in bars for s in b.segments] + [1])
+    for bar in bars:
+        for seg in bar.segments:
+            seg.height = HEIGHT * seg.count / top
+            seg.y = HEIGHT - seg.height
+    return Chart(
+        bars=bars,
+        width=max(len(bars), 1) * (2 * BAR_WIDTH + GAP),
+        max_value=top,
+        series=[("due", "Due"), ("completed", "Completed")],
+    )

@@ -1,0 +1,96 @@
+"""The dashboard, papers and downloads make a fixed number of queries,
+whatever the size of the plan's history (measured at 1× and 20×)."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from plans.models import ImprovementArea, Milestone, ProgressUpdate
+from plans.services import save_with_history
+from reporting.papers import Kind
+from tests import factories
+from tests.reporting.test_papers import seed  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+OVERHEAD = 7  # session, user, permissions ×2, session renewal ×3 (see tests/plans)
+BUDGETS = {
+    # plan, first-recorded, snapshot (areas, milestones, updates ×3), previous board,
+    # its updates ×3, owners, themes, changes since the board (7 kinds × 2 + names),
+    # and the chart's months × 3
+    "dashboard": OVERHEAD + 50,
+    "papers": OVERHEAD + 2,  # plan, first-recorded, meetings
+    "paper": OVERHEAD + 11,  # plan, first-recorded, snapshot and previous board, names
+    "download": OVERHEAD + 9,  # the same, without the session's renewal
+}
+
+
+def grow(plan, users, times: int) -> None:
+    """Per area: ``times`` approved updates (each with three history rows) and a milestone."""
+    officer, admin = users["officer"], users["admin"]
+    for area in ImprovementArea.objects.filter(plan=plan):
+        for i in range(times):
+            update = ProgressUpdate(
+                area=area,
+                as_at=datetime.date(2015, 6, 1) + datetime.timedelta(days=i),
+                rag="amber",
+                narrative=f"Update {i}",
+                author=officer,
+            )
+            save_with_history(update, reason="Draft", user=officer)
+            update.state, update.submitted_at = "submitted", timezone.now()
+            save_with_history(update, reason="Submitted", user=officer)
+            update.state, update.approved_at, update.approved_by = "approved", timezone.now(), admin
+            save_with_history(update, reason="Approved", user=admin)
+            save_with_history(
+                Milestone(area=area, title=f"Step {i}", due_date=datetime.date(2015, 7, 1)),
+                reason="Added",
+                user=admin,
+            )
+
+
+def urls(plan) -> dict[str, str]:
+    q = "?as_at=" + timezone.localdate().isoformat()
+    return {
+        "dashboard": reverse("reporting:dashboard", args=[plan.slug]) + q,
+        "papers": reverse("reporting:papers", args=[plan.slug]) + q,
+        **{
+            f"paper {kind}": reverse("reporting:paper", args=[plan.slug, kind]) + q
+            for kind in Kind.ALL
+        },
+        **{
+            f"download {kind} {fmt}": reverse(
+                "reporting:paper_download", args=[plan.slug, kind, fmt]
+            )
+            + q
+            for kind in Kind.ALL
+            for fmt in Kind.FORMATS[kind]
+            if fmt != "pdf"
+        },
+        "download pdf": reverse("reporting:paper_download", args=[plan.slug, Kind.ASSURANCE, "pdf"])
+        + q,
+    }
+
+
+def count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+def test_reporting_query_counts_are_fixed_and_within_budget(seed):  # noqa: F811
+    plan, clients, users = seed
+    factories.MeetingFactory(plan=plan, date=timezone.localdate() - datetime.timedelta(days=1))
+    client = clients["board"]
+    grow(plan, users, 1)
+    small = {name: count(client, url) for name, url in urls(plan).items()}
+    grow(plan, users, 19)
+    large = {name: count(client, url) for name, url in urls(plan).items()}
+    assert large == small, "query counts grew with the data"
+    for name, n in large.items():
+        assert n <= BUDGETS[name.split(" ")[0]], (name, n)

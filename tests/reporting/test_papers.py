@@ -1,0 +1,271 @@
+"""The dashboard and papers, as at any date, from recorded history."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from plans.models import ImprovementArea, Meeting, Plan, ProgressUpdate
+from plans.seed import load_plan
+from plans.services import save_with_history
+from reporting.build import build_paper
+from reporting.models import IssuedPaper
+from reporting.papers import Kind
+from tests import factories
+from tests.conftest import client_for
+from tests.plans.seed_source import seed_rows
+
+pytestmark = pytest.mark.django_db
+
+SEED_DATE = datetime.date(2015, 5, 31)
+
+
+@pytest.fixture
+def seed(db):
+    load_plan()
+    plan = Plan.objects.get(slug="childrens-services-2015")
+    users = {
+        "board": factories.UserFactory(username="board", role="Board member"),
+        "scrutiny": factories.UserFactory(username="scrutiny", role="Scrutiny officer"),
+        "admin": factories.UserFactory(username="admin", role="Plan administrator"),
+        "officer": factories.UserFactory(username="officer", role="Officer"),
+        "outsider": factories.UserFactory(username="outsider", role="Board member"),
+    }
+    plan.members.set([u for name, u in users.items() if name != "outsider"])
+    return plan, {name: client_for(u) for name, u in users.items()}, users
+
+
+def paper_html(response) -> str:
+    """The paper itself, without the page around it (which carries a fresh CSRF token)."""
+    html = response.content.decode()
+    return html[html.index("<article") : html.index("</article>")]
+
+
+def test_the_seed_table_comes_back_out_as_at_its_date(seed):
+    plan, _, _ = seed
+    paper = build_paper(Kind.SCRUTINY, plan, SEED_DATE)
+    assert [(a.number, a.recommendation, a.overview) for a in paper.areas] == seed_rows()
+    assert paper.title == "Improvement Plan – update on progress"
+    assert all(a.rag_label for a in paper.areas)
+
+
+def test_the_seed_table_in_the_html_paper(seed):
+    plan, clients, _ = seed
+    url = reverse("reporting:paper", args=[plan.slug, Kind.SCRUTINY]) + "?as_at=2015-05-31"
+    html = clients["board"].get(url).content.decode()
+    from django.utils.html import escape
+
+    rows = html.split('<tr class="govuk-table__row">')[2:]  # after the header row
+    assert len(rows) >= 17
+    for row, (number, recommendation, overview) in zip(rows, seed_rows(), strict=False):
+        assert f'<td class="govuk-table__cell">{number}</td>' in row
+        assert escape(recommendation) in row
+        assert escape(overview) in row
+    assert "RAG key" in html and "Position as at 31 May 2015" in html
+
+
+def test_before_the_overviews_were_approved_there_is_no_status(seed):
+    plan, _, _ = seed
+    paper = build_paper(Kind.SCRUTINY, plan, datetime.date(2015, 4, 30))
+    assert {a.rag for a in paper.areas} == {None}
+    assert {a.rag_label for a in paper.areas} == {"Not yet rated"}
+    # The Care First upgrade was complete by the end of March, not before.
+    board = build_paper(Kind.BOARD, plan, datetime.date(2015, 3, 30))
+    assert not board.areas[2].completed_since_board
+    board = build_paper(Kind.BOARD, plan, datetime.date(2015, 4, 30))
+    assert [m.title for m in board.areas[2].completed_since_board] == [
+        "Care First upgrade completed"
+    ]
+
+
+def test_a_paper_as_at_a_past_date_does_not_change_when_the_data_does(seed):
+    plan, clients, users = seed
+    url = reverse("reporting:paper", args=[plan.slug, Kind.SCRUTINY]) + "?as_at=2015-05-31"
+    before = paper_html(clients["board"].get(url))
+    paper_before = build_paper(Kind.BOARD, plan, SEED_DATE)
+
+    # Today: area 3 is reworded and a new update, dated back to May, is approved.
+    area = ImprovementArea.objects.get(plan=plan, number=3)
+    area.recommendation = "Reworded today"
+    save_with_history(area, reason="Reworded", user=users["admin"])
+    update = ProgressUpdate(
+        area=area,
+        as_at=datetime.date(2015, 5, 20),
+        rag="red",
+        narrative="Written today",
+        author=users["officer"],
+        state="approved",
+        approved_by=users["admin"],
+        approved_at=timezone.now(),
+        submitted_at=timezone.now(),
+    )
+    save_with_history(update, reason="Approved", user=users["admin"])
+
+    assert paper_html(clients["board"].get(url)) == before
+    assert build_paper(Kind.BOARD, plan, SEED_DATE) == paper_before
+    # As at today, the change shows.
+    today = build_paper(Kind.SCRUTINY, plan, timezone.localdate())
+    assert today.areas[2].recommendation == "Reworded today"
+    assert today.areas[2].overview == "Written today"
+
+
+@pytest.mark.parametrize(
+    ("as_at", "message"),
+    [
+        ("2015-02-30", "The as-at date must be a real date"),
+        ("banana", "The as-at date must be a real date"),
+        ("2015-01-01", "The as-at date must be on or after 11 March 2015"),
+        (
+            (datetime.date.today() + datetime.timedelta(days=9)).isoformat(),
+            "The as-at date must be today or in the past",
+        ),
+    ],
+)
+def test_bad_as_at_dates_get_a_clear_message_and_a_400(seed, as_at, message):
+    plan, clients, _ = seed
+    for url in (
+        reverse("reporting:dashboard", args=[plan.slug]),
+        reverse("reporting:papers", args=[plan.slug]),
+        reverse("reporting:paper", args=[plan.slug, Kind.BOARD]),
+        reverse("reporting:paper_download", args=[plan.slug, Kind.SCRUTINY, "csv"]),
+    ):
+        response = clients["board"].get(url, {"as_at": as_at})
+        assert response.status_code == 400, url
+        html = response.content.decode()
+        assert message in html and "govuk-error-summary" in html and "<title>Error: " in html
+
+
+def test_the_as_at_form_boxes_work_too(seed):
+    plan, clients, _ = seed
+    url = reverse("reporting:dashboard", args=[plan.slug])
+    response = clients["board"].get(url, {"as_at_0": "31", "as_at_1": "5", "as_at_2": "2015"})
+    assert response.status_code == 200
+    assert "Position as at the end of 31 May 2015" in response.content.decode()
+    bad = clients["board"].get(url, {"stale_days": "-3"})
+    assert bad.status_code == 400
+
+
+def test_dashboard_shows_movement_since_the_previous_board(seed):
+    plan, clients, users = seed
+    # A board meeting after the overviews, then area 1 goes red.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    factories.MeetingFactory(plan=plan, date=yesterday, title="Board (this week)")
+    area = ImprovementArea.objects.get(plan=plan, number=1)
+    update = ProgressUpdate(
+        area=area,
+        as_at=datetime.date(2015, 6, 1),
+        rag="red",
+        narrative="Caseloads rose.",
+        rag_reason="Vacancies",
+        author=users["officer"],
+        state="approved",
+        approved_by=users["admin"],
+        approved_at=timezone.now(),
+        submitted_at=timezone.now(),
+    )
+    save_with_history(update, reason="Approved", user=users["admin"])
+    html = clients["board"].get(reverse("reporting:dashboard", args=[plan.slug])).content.decode()
+    assert f"Compared with the Board (this week), {yesterday.day} {yesterday:%B %Y}" in html
+    assert "Worse" in html
+    paper = build_paper(Kind.ASSURANCE, plan, timezone.localdate())
+    assert [a.number for a in paper.exceptions][0] == 1
+    assert paper.escalations[0].startswith("Area 1 is Red – off track: Vacancies")
+
+
+def test_permissions_read_for_all_members_issue_for_scrutiny_and_administrators(seed):
+    plan, clients, _ = seed
+    meeting = Meeting.objects.get(plan=plan, kind="safeguarding_assurance")
+    read = [
+        reverse("reporting:dashboard", args=[plan.slug]),
+        reverse("reporting:papers", args=[plan.slug]),
+        reverse("reporting:paper", args=[plan.slug, Kind.ASSURANCE]),
+        reverse("reporting:paper_download", args=[plan.slug, Kind.SCRUTINY, "csv"]),
+        reverse("reporting:meetings", args=[plan.slug]),
+        reverse("reporting:meeting", args=[plan.slug, meeting.pk]),
+    ]
+    for role in ("board", "scrutiny", "admin", "officer"):
+        for url in read:
+            assert clients[role].get(url).status_code == 200, (role, url)
+    for url in read:
+        assert clients["outsider"].get(url).status_code == 404, url
+    issue = reverse("reporting:paper_issue", args=[plan.slug, Kind.SCRUTINY]) + "?as_at=2015-05-31"
+    post = {"meeting": meeting.pk, "briefing": "For the June meeting."}
+    assert clients["board"].post(issue, post).status_code == 403
+    assert clients["officer"].post(issue, post).status_code == 403
+    assert clients["outsider"].post(issue, post).status_code == 404
+    assert IssuedPaper.objects.count() == 0
+    assert clients["scrutiny"].post(issue, post).status_code == 302
+    assert clients["admin"].post(issue, post).status_code == 302
+    assert list(IssuedPaper.objects.values_list("version", flat=True).order_by("version")) == [1, 2]
+    # Unknown papers and formats.
+    assert (
+        clients["board"]
+        .get(reverse("reporting:paper_download", args=[plan.slug, Kind.BOARD, "xlsx"]))
+        .status_code
+        == 404
+    )
+    assert (
+        clients["board"].get(reverse("reporting:paper", args=[plan.slug, "minutes"])).status_code
+        == 404
+    )
+
+
+def test_issue_needs_a_meeting_of_this_plan(seed):
+    plan, clients, _ = seed
+    elsewhere = factories.MeetingFactory()
+    issue = reverse("reporting:paper_issue", args=[plan.slug, Kind.SCRUTINY])
+    response = clients["scrutiny"].post(issue, {"meeting": elsewhere.pk})
+    assert response.status_code == 400
+    assert "Select a meeting of this plan" in response.content.decode()
+    response = clients["scrutiny"].post(issue, {})
+    assert "Select the meeting the paper is for" in response.content.decode()
+    assert IssuedPaper.objects.count() == 0
+
+
+def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
+    import docx
+
+    plan, clients, users = seed
+    meeting = Meeting.objects.get(plan=plan, kind="scrutiny_panel")
+    issue = reverse("reporting:paper_issue", args=[plan.slug, Kind.SCRUTINY]) + "?as_at=2015-05-31"
+    clients["scrutiny"].post(issue, {"meeting": meeting.pk, "briefing": "First issue."})
+    first = IssuedPaper.objects.get()
+    files = {fmt: first.file(fmt) for fmt in ("docx", "pdf", "xlsx", "csv")}
+    html = first.html
+    assert all(files.values()) and "First issue." in html
+    assert first.issued_by == users["scrutiny"]
+    assert first.history.get().history_user == users["scrutiny"]
+
+    # The plan changes; the issued paper does not.
+    area = ImprovementArea.objects.get(plan=plan, number=2)
+    area.recommendation = "Changed after issue"
+    save_with_history(area, reason="Edited", user=users["admin"])
+    first.refresh_from_db()
+    assert {fmt: first.file(fmt) for fmt in files} == files and first.html == html
+    with pytest.raises(ValueError, match="cannot be changed"):
+        first.briefing = "tampered"
+        first.save()
+    with pytest.raises(ValueError, match="cannot be deleted"):
+        first.delete()
+
+    # Re-issued as at today: a new version, the old one kept as it was.
+    reissue = reverse("reporting:paper_issue", args=[plan.slug, Kind.SCRUTINY])
+    clients["scrutiny"].post(reissue, {"meeting": meeting.pk, "briefing": "Second issue."})
+    second = IssuedPaper.objects.get(version=2)
+    assert "Changed after issue" in second.html and "Changed after issue" not in first.html
+    doc = docx.Document(io.BytesIO(first.file("docx")))
+    assert "Changed after issue" not in "\n".join(p.text for p in doc.paragraphs) + "".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    )
+
+    page = clients["board"].get(reverse("reporting:meeting", args=[plan.slug, meeting.pk]))
+    text = page.content.decode()
+    assert text.count("Improvement Plan – update on progress") >= 2
+    assert users["scrutiny"].get_full_name() in text
+    shown = clients["board"].get(reverse("reporting:issued", args=[first.pk])).content.decode()
+    assert "First issue." in shown and "Changed after issue" not in shown
+    download = clients["board"].get(reverse("reporting:issued_download", args=[first.pk, "pdf"]))
+    assert download.content == files["pdf"]
+    assert download["Content-Disposition"].endswith('-v1.pdf"')
