@@ -1,0 +1,93 @@
+"""The board member's dashboard, a paper downloaded, and a paper issued: in a browser."""
+
+import io
+import re
+
+import docx
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from plans.models import Plan
+from plans.seed import load_plan
+from tests import factories
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def seeded() -> Plan:
+    load_plan()
+    plan = Plan.objects.get(slug="childrens-services-2015")
+    for name, role in (("board", "Board member"), ("scrutiny", "Scrutiny officer")):
+        plan.members.add(factories.UserFactory(username=name, role=role))
+    return plan
+
+
+def test_board_member_reads_the_dashboard_and_downloads_a_paper(new_page):
+    plan = seeded()
+    board = new_page()
+    board.sign_in("board")
+    # Board members start at the dashboard.
+    expect(board.page.get_by_role("heading", level=1)).to_have_text("Improvement Board dashboard")
+    board.goto(f"/plans/{plan.slug}/dashboard/?as_at=2015-06-30")
+    page = board.page
+    expect(page.locator("main")).to_contain_text("Position as at the end of 30 June 2015")
+    expect(page.get_by_role("img", name=re.compile("Areas by RAG status"))).to_be_visible()
+    expect(
+        page.get_by_role("table", name=re.compile("Areas by RAG status at each month end"))
+    ).to_contain_text("Jun 2015")
+
+    board.goto(f"/plans/{plan.slug}/papers/?as_at=2015-05-31")
+    with page.expect_download() as download:
+        page.get_by_role(
+            "link", name=re.compile(r"^DOCX \(Improvement Plan – update on progress\)")
+        ).click()
+    document = docx.Document(io.BytesIO(open(download.value.path(), "rb").read()))
+    table = document.tables[0]
+    assert len(table.rows) == 18
+    assert table.rows[3].cells[1].text.startswith("Improve the electronic social care record")
+    assert download.value.suggested_filename == "scrutiny-summary-2015-05-31.docx"
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"^XLSX")).click()
+    assert download.value.suggested_filename == "scrutiny-summary-2015-05-31.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))["Summary"]
+    assert [c.value for c in sheet[6]] == ["No.", "Improvement area", "Overview", "RAG status"]
+
+    for kind in ("scrutiny-summary", "board-report", "assurance-summary"):
+        board.goto(f"/plans/{plan.slug}/papers/{kind}/?as_at=2015-06-30")
+        expect(page.locator("article")).to_contain_text("RAG key")
+
+
+def test_scrutiny_officer_issues_a_paper_to_a_meeting(new_page):
+    plan = seeded()
+    scrutiny = new_page()
+    scrutiny.sign_in("scrutiny")
+    scrutiny.goto(f"/plans/{plan.slug}/papers/?as_at=2015-05-31")
+    page = scrutiny.page
+    page.get_by_text("Issue this paper to a meeting").first.click()
+    page.locator("#meeting-scrutiny-summary").select_option(
+        label="Ambitious Plymouth Scrutiny Panel, May 2015"
+    )
+    page.locator("#briefing-scrutiny-summary").fill(
+        "A short summary update of progress against the plan."
+    )
+    page.get_by_role("button", name=re.compile("Issue the paper.*Improvement Plan")).click()
+    scrutiny.check()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("version 1")
+    page.get_by_role("link", name="Improvement Plan – update on progress", exact=True).click()
+    scrutiny.check()
+    expect(page.locator("main")).to_contain_text("This is the paper exactly as issued")
+    expect(page.locator("article")).to_contain_text("A short summary update of progress")
+
+
+def test_reporting_pages_pass_axe(new_page):
+    plan = seeded()
+    board = new_page()
+    board.sign_in("board")
+    board.goto(f"/plans/{plan.slug}/meetings/")
+    board.page.get_by_role("link", name="Improvement Board (first meeting)").click()
+    board.check()
+    board.goto(f"/plans/{plan.slug}/dashboard/?as_at=2015-02-30")
+    expect(board.page.locator(".govuk-error-summary")).to_contain_text("must be a real date")
+    board.goto(f"/plans/{plan.slug}/dashboard/")
