@@ -1,4 +1,4 @@
-.PHONY: run test setup
+.PHONY: run test setup bench-reporting
 
 # Set up everything (packages, database, seed plan, demo accounts) and serve
 # the app at http://127.0.0.1:8000 on SQLite.
@@ -12,3 +12,7 @@ test:
 
 setup:
 	bash scripts/setup.sh
+
+# Time the dashboard, papers and downloads on 50,000 updates (PostgreSQL).
+bench-reporting:
+	bash scripts/bench.sh

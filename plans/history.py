@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -225,9 +225,13 @@ def _with_previous(
 ) -> tuple[list[models.Model], dict[int, models.Model]]:
     """The rows (newest first), and for each the row before it for the same record."""
     history = model.history.model
+    # The row before: same record, earlier in (date, id) order. Ordered by
+    # date so the database walks the record's own rows, not the whole table.
     before = history.objects.filter(
-        id=OuterRef("id"), history_id__lt=OuterRef("history_id")
-    ).order_by("-history_id")
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    ).order_by("-history_date", "-history_id")
     qs = (
         rows_qs.select_related("history_user")
         .annotate(prev_history_id=Subquery(before.values("history_id")[:1]))

@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import F, Window
+from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -63,27 +63,28 @@ def approved_updates(area_ids: list[int], before: datetime.datetime) -> dict[int
     were approved by then are candidates; the best candidate per area is picked
     in the database. An update changed after approval (only possible through
     the admin site) is checked against its own latest row before ``before``, so
-    the answer is what the data said then. Three queries.
+    the answer is what the data said then. Three queries, each an index walk
+    whatever the length of the history.
     """
     history = ProgressUpdate.history.model
-    candidates = (
+    # One correlated subquery per area, each an index walk (see the migration
+    # plans 0003: area, state, as_at, approved_at, id, history_date).
+    pick = (
         history.objects.filter(
-            area_id__in=area_ids, state=ProgressUpdate.State.APPROVED, history_date__lt=before
+            area_id=OuterRef("pk"),
+            state=ProgressUpdate.State.APPROVED,
+            history_date__lt=before,
         )
-        .annotate(
-            row_number=Window(
-                RowNumber(),
-                partition_by=[F("area_id")],
-                order_by=[
-                    F("as_at").desc(),
-                    F("approved_at").desc(),
-                    F("id").desc(),
-                    F("history_date").desc(),
-                ],
-            )
-        )
-        .filter(row_number=1)
+        .order_by("-as_at", "-approved_at", "-id", "-history_date")
+        .values("history_id")[:1]
     )
+    picked = (
+        ImprovementArea.objects.filter(pk__in=area_ids)
+        .annotate(pick=Subquery(pick))
+        .exclude(pick=None)
+        .values_list("pick", flat=True)
+    )
+    candidates = history.objects.filter(history_id__in=picked)
     best = {row.area_id: row for row in candidates}
     if not best:
         return {}

@@ -12,8 +12,9 @@ with_data=false
 say() { printf '\n== %s\n' "$*"; }
 
 # Debian packages: Chromium for the browser tests, PostgreSQL 15 for the second
-# test run, Pango for PDF papers, poppler for reading PDFs back in tests.
-debian_packages=(chromium postgresql-15 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
+# test run, Pango and a metric-compatible Arial (Liberation) for PDF papers,
+# poppler for looking at PDFs.
+debian_packages=(chromium postgresql-15 libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation poppler-utils)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

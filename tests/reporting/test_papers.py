@@ -269,3 +269,49 @@ def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
     download = clients["board"].get(reverse("reporting:issued_download", args=[first.pk, "pdf"]))
     assert download.content == files["pdf"]
     assert download["Content-Disposition"].endswith('-v1.pdf"')
+
+
+def test_every_download_opens_and_carries_the_seed_table(seed):
+    import csv
+
+    import docx
+    import openpyxl
+    import pypdf
+
+    plan, clients, _ = seed
+    rows = seed_rows()
+
+    def get(kind, fmt):
+        url = reverse("reporting:paper_download", args=[plan.slug, kind, fmt])
+        response = clients["board"].get(url, {"as_at": "2015-05-31"})
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="{kind}-2015-05-31.{fmt}"'
+        )
+        return response.content
+
+    document = docx.Document(io.BytesIO(get(Kind.SCRUTINY, "docx")))
+    table = document.tables[0]
+    assert [[c.text for c in r.cells][:3] for r in table.rows[1:]] == [
+        [str(n), rec, ov] for n, rec, ov in rows
+    ]
+    assert all(r.cells[3].text.endswith(("on track", "at risk")) for r in table.rows[1:])
+    assert any("RAG key" in p.text for p in document.paragraphs)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(get(Kind.SCRUTINY, "xlsx")))["Summary"]
+    data = [[c.value for c in r] for r in sheet.iter_rows(min_row=7) if r[0].value is not None]
+    assert [(r[0], r[1], r[2]) for r in data] == rows
+
+    lines = list(csv.reader(io.StringIO(get(Kind.SCRUTINY, "csv").decode("utf-8-sig"))))
+    assert lines[0] == ["Number", "Improvement area", "Overview", "RAG status"]
+    assert [(int(r[0]), r[1], r[2]) for r in lines[1:]] == rows
+
+    for kind in Kind.ALL:
+        pdf = pypdf.PdfReader(io.BytesIO(get(kind, "pdf")))
+        text = " ".join(page.extract_text() for page in pdf.pages)
+        assert Kind.TITLES[kind] in text and "RAG key" in text
+        assert "Page 1 of" in text
+        docx.Document(io.BytesIO(get(kind, "docx")))  # opens
+    pdf = pypdf.PdfReader(io.BytesIO(get(Kind.SCRUTINY, "pdf")))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "Care First upgrade was completed" in text and "Amber – at risk" in text
