@@ -107,13 +107,6 @@ class GovForm(forms.Form):
         return len(self.errors)
 
 
-def _clean_text(value: str) -> str:
-    """NUL bytes are refused by PostgreSQL and never meant: say so plainly."""
-    if "\x00" in value:
-        raise ValidationError("Remove the unsupported character from the text")
-    return value.strip()
-
-
 class ProgressUpdateForm(GovForm):
     as_at = PlanDateField(
         label="As-at date",
@@ -183,20 +176,8 @@ class ProgressUpdateForm(GovForm):
             "version",
         )
 
-    def clean_narrative(self) -> str:
-        value = _clean_text(self.cleaned_data["narrative"])
-        if not value:
-            raise ValidationError("Enter the progress made")
-        return value
-
-    def clean_next_steps(self) -> str:
-        return _clean_text(self.cleaned_data["next_steps"])
-
-    def clean_rag_reason(self) -> str:
-        return _clean_text(self.cleaned_data["rag_reason"])
-
     def clean_evidence(self) -> str:
-        lines = [line.strip() for line in _clean_text(self.cleaned_data["evidence"]).splitlines()]
+        lines = [line.strip() for line in self.cleaned_data["evidence"].splitlines()]
         links = [line for line in lines if line]
         check = URLValidator(schemes=["https", "http"])
         for link in links:
@@ -245,9 +226,6 @@ class ReviewForm(GovForm):
     def build_layout(self) -> Layout:
         return Layout(Field.radios("decision", legend_size=Size.SMALL), "comment", "version")
 
-    def clean_comment(self) -> str:
-        return _clean_text(self.cleaned_data["comment"])
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("decision") == "return" and not data.get("comment"):
@@ -255,13 +233,17 @@ class ReviewForm(GovForm):
         return data
 
 
-def reason_field(label: str = "Reason for the change") -> forms.CharField:
+def reason_field(label: str = "Reason for the change", required: str = "") -> forms.CharField:
+    """A reason for a change; ``required`` is the message when one must be given."""
     return forms.CharField(
         label=label,
         max_length=1000,
-        required=False,
+        required=bool(required),
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
+        error_messages={
+            "max_length": "The reason must be 1,000 characters or fewer",
+            "required": required,
+        },
     )
 
 
@@ -271,22 +253,13 @@ class MilestoneCompleteForm(GovForm):
     )
     reason = reason_field("Note (optional)")
 
-    def clean_reason(self) -> str:
-        return _clean_text(self.cleaned_data["reason"])
-
 
 class MilestoneReforecastForm(GovForm):
     forecast_date = PlanDateField(
         label="New forecast date",
         help_text="When the milestone is now expected. For example, 30 9 2015",
     )
-    reason = reason_field("Reason for the new date")
-
-    def clean_reason(self) -> str:
-        value = _clean_text(self.cleaned_data["reason"])
-        if not value:
-            raise ValidationError("Enter the reason for the new date")
-        return value
+    reason = reason_field("Reason for the new date", required="Enter the reason for the new date")
 
 
 class MilestoneForm(GovForm):
@@ -339,15 +312,6 @@ class MilestoneForm(GovForm):
         if "reason" in self.fields:
             fields.append("reason")
         return Layout(*fields, "version")
-
-    def clean_title(self) -> str:
-        return _clean_text(self.cleaned_data["title"])
-
-    def clean_note(self) -> str:
-        return _clean_text(self.cleaned_data["note"])
-
-    def clean_reason(self) -> str:
-        return _clean_text(self.cleaned_data["reason"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -449,7 +413,7 @@ class ActionForm(GovForm):
         return Layout(*fields, "version")
 
     def clean_reference(self) -> str:
-        value = _clean_text(self.cleaned_data["reference"])
+        value = self.cleaned_data["reference"]
         clash = Action.objects.filter(area=self.area, reference=value)
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
@@ -458,15 +422,6 @@ class ActionForm(GovForm):
                 f"Area {self.area.number} already has an action {value}: enter another reference"
             )
         return value
-
-    def clean_title(self) -> str:
-        return _clean_text(self.cleaned_data["title"])
-
-    def clean_description(self) -> str:
-        return _clean_text(self.cleaned_data["description"])
-
-    def clean_reason(self) -> str:
-        return _clean_text(self.cleaned_data["reason"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -506,24 +461,12 @@ class AreaForm(GovForm):
         required=False,
         error_messages={"invalid_choice": "Select a lead from the list"},
     )
-    reason = reason_field("Reason for the change")
+    reason = reason_field("Reason for the change", required="Enter the reason for the change")
 
     def __init__(self, *args: Any, area: ImprovementArea, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["theme"].queryset = Theme.objects.filter(plan=area.plan)
         self.fields["lead"].queryset = Owner.objects.select_related("organisation")
-
-    def clean_recommendation(self) -> str:
-        value = _clean_text(self.cleaned_data["recommendation"])
-        if not value:
-            raise ValidationError("Enter the recommendation")
-        return value
-
-    def clean_reason(self) -> str:
-        value = _clean_text(self.cleaned_data["reason"])
-        if not value:
-            raise ValidationError("Enter the reason for the change")
-        return value
 
 
 def milestone_initial(m: Milestone) -> dict[str, Any]:

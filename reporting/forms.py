@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
 
-from plans.forms import GovForm, PlanDateField, _clean_text, date_initial
+from plans.forms import GovForm, PlanDateField, date_initial
 from plans.models import Meeting, Plan, format_plan_date
 
 
@@ -88,6 +88,3 @@ class IssueForm(GovForm):
 
     def build_layout(self) -> Layout:
         return Layout("meeting", "briefing")
-
-    def clean_briefing(self) -> str:
-        return _clean_text(self.cleaned_data["briefing"])

@@ -63,14 +63,14 @@ def area_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                 request,
                 form,
                 conflict,
-                "plans/area_form.html",
+                "plans/edit_form.html",
                 title=title,
                 plan=area.plan,
                 area=area,
             )
         messages.success(request, f"Area {area.number} saved")
         return redirect(_area_url(area))
-    return form_page(request, form, "plans/area_form.html", title=title, plan=area.plan, area=area)
+    return form_page(request, form, "plans/edit_form.html", title=title, plan=area.plan, area=area)
 
 
 @login_required
@@ -95,7 +95,7 @@ def action_new(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        "plans/action_form.html",
+        "plans/edit_form.html",
         title=f"Add an action to area {area.number}",
         plan=area.plan,
         area=area,
@@ -142,7 +142,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 form,
                 conflict,
-                "plans/action_form.html",
+                "plans/edit_form.html",
                 title=title,
                 plan=area.plan,
                 area=area,
@@ -153,7 +153,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        "plans/action_form.html",
+        "plans/edit_form.html",
         title=title,
         plan=area.plan,
         area=area,
@@ -184,14 +184,14 @@ def milestone_new(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        "plans/milestone_form.html",
+        "plans/edit_form.html",
         title=f"Add a milestone to area {area.number}",
         plan=area.plan,
         area=area,
     )
 
 
-def _save_milestone(request, milestone, form, template, title, reason) -> HttpResponse | None:
+def _save_milestone(request, milestone, form, title, reason) -> HttpResponse | None:
     """Save an edited milestone, or answer with the conflict page."""
     try:
         services.save_version_checked(
@@ -205,7 +205,7 @@ def _save_milestone(request, milestone, form, template, title, reason) -> HttpRe
             request,
             form,
             conflict,
-            template,
+            "plans/edit_form.html",
             title=title,
             plan=milestone.area.plan,
             area=milestone.area,
@@ -231,7 +231,6 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             milestone,
             form,
-            "plans/milestone_form.html",
             title,
             data["reason"] or "Milestone edited",
         )
@@ -242,7 +241,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        "plans/milestone_form.html",
+        "plans/edit_form.html",
         title=title,
         plan=area.plan,
         area=area,
@@ -268,7 +267,6 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             milestone,
             form,
-            "plans/milestone_complete.html",
             title,
             "Completed" + (f": {note}" if note else ""),
         )
@@ -279,7 +277,7 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        "plans/milestone_complete.html",
+        "plans/edit_form.html",
         title=title,
         plan=area.plan,
         area=area,
@@ -309,7 +307,6 @@ def milestone_reforecast(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             milestone,
             form,
-            "plans/milestone_reforecast.html",
             title,
             form.cleaned_data["reason"],
         )
@@ -320,7 +317,7 @@ def milestone_reforecast(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        "plans/milestone_reforecast.html",
+        "plans/edit_form.html",
         title=title,
         plan=area.plan,
         area=area,
