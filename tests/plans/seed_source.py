@@ -12,11 +12,13 @@ mended. The artefacts, and only these, are mended:
 The officers' own spelling ("Buisness", "Transfromation", …) is kept.
 """
 
+import os
 import re
 from pathlib import Path
 
 # shared/ lies beside the checkout, for developers and CI alike.
-SEED_FILE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "000_8bdf68733229ae37.txt"
+SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
+SEED_FILE = SHARED / "seed" / "000_8bdf68733229ae37.txt"
 
 OCR_NUMBERS = {"I": "1", "П": "11"}
 
@@ -29,6 +31,8 @@ def clean(text: str) -> str:
 
 def seed_rows(path: Path = SEED_FILE) -> list[tuple[int, str, str]]:
     """(number, recommendation, overview) for each of the paper's 17 areas."""
+    if not path.exists():
+        raise FileNotFoundError(f"The seed paper is not at {path}: set SHARED_DIR to shared/")
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("lm\tprovement Area"))
     rows: list[list[str]] = []
