@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from improvement.views import health
 from plans.views.accounts import LoginView, PasswordChangeView
+
+handler403 = "plans.audit.forbidden"
 
 admin.site.site_header = "Improvement Plan Tracker administration"
 admin.site.site_title = "Improvement Plan Tracker"
@@ -10,6 +13,7 @@ admin.site.site_title = "Improvement Plan Tracker"
 admin.site.login = LoginView.as_view()
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -7,6 +7,8 @@ class PlansConfig(AppConfig):
     verbose_name = "Improvement plans"
 
     def ready(self) -> None:
+        from . import audit
         from .roles import ensure_roles
 
+        audit.connect()
         post_migrate.connect(ensure_roles, dispatch_uid="plans.ensure_roles")

@@ -49,6 +49,15 @@ class A11yPage:
         self.base_url = base_url
         self.javascript = javascript
         self.checked: list[str] = []
+        # Anything the browser refuses under the Content Security Policy, or any
+        # script error, fails the test at the next check.
+        self.errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.errors.append(message.text)
 
     def goto(self, path: str) -> Page:
         self.page.goto(self.base_url + path)
@@ -58,6 +67,7 @@ class A11yPage:
     def check(self) -> None:
         """Run axe-core on the page as it is now; fail on any violation."""
         self.page.wait_for_load_state()
+        assert not self.errors, f"{self.page.url}: {self.errors}"
         target = self.page
         if not self.javascript:
             # axe-core cannot run where scripts are off: check the same page, as

@@ -132,3 +132,17 @@ def test_the_accessibility_check_catches_a_violation(new_page):
     checker.page.set_content('<html lang="en"><title>t</title><img src="x.png"><a href="#"></a>')
     with pytest.raises(AssertionError, match="image-alt"):
         checker.check()
+
+
+def test_a_content_security_policy_violation_fails_the_check(new_page, live_server):
+    """The harness itself: an inline script without the nonce is refused and reported."""
+    make_world()
+    checker = new_page()
+    checker.goto("/accounts/login/")
+    checker.page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.x = 1'; document.body.appendChild(s); }"
+    )
+    checker.page.wait_for_timeout(200)
+    with pytest.raises(AssertionError, match="Content Security Policy"):
+        checker.check()

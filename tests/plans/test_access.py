@@ -21,6 +21,7 @@ PUBLIC = {
     "admin:view_on_site",
     "logout",
     "admin:logout",
+    "health",
 }
 
 
