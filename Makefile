@@ -1,4 +1,4 @@
-.PHONY: run test setup bench-reporting
+.PHONY: run test setup bench bench-reporting
 
 # Set up everything (packages, database, seed plan, demo accounts) and serve
 # the app at http://127.0.0.1:8000 on SQLite.
@@ -16,3 +16,7 @@ setup:
 # Time the dashboard, papers and downloads on 50,000 updates (PostgreSQL).
 bench-reporting:
 	bash scripts/bench.sh
+
+# The benchmark at national scale (1,000,000 updates with history; PostgreSQL).
+bench:
+	bash scripts/bench-national.sh

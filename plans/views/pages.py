@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdat
 
 # An area whose latest update is older than this is due a new one.
 UPDATE_DUE_AFTER_DAYS = 30
+UPDATES_PER_PAGE = 10
 # "Due soon" on my work: milestones expected within this many days.
 DUE_SOON_DAYS = 30
 
@@ -84,6 +86,8 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         ),
         None,
     )
+    # Newest first, a page at a time: an area may gather hundreds of updates.
+    page = Paginator(updates, UPDATES_PER_PAGE).get_page(request.GET.get("page"))
     for action in actions:
         action.editable = perms.can_edit_action(user, action)
     for milestone in milestones:
@@ -97,7 +101,7 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "area": area,
             "actions": actions,
             "milestones": milestones,
-            "updates": list(updates),
+            "updates": page,
             "current": current,
             "can_record_update": perms.can_record_update(user, area),
             "can_edit_area": perms.can_edit_area(user, area),

@@ -91,3 +91,19 @@ def test_repeated_failures_lock_the_account(world, client):
 def test_sessions_end_after_inactivity():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_area_updates_come_a_page_at_a_time(world, clients):
+    from tests import factories
+
+    for i in range(24):
+        factories.ProgressUpdateFactory(
+            area=world.area, approved=True, narrative=f"Update number {i:02d}."
+        )
+    url = reverse("plans:area", args=[world.plan.slug, world.area.number])
+    first = clients["board"].get(url).content.decode()
+    assert first.count("Update number") == 10 and "Page 1 of 3 (25 updates)" in first
+    last = clients["board"].get(url, {"page": 3}).content.decode()
+    assert last.count("Update number") == 4 and "Page 3 of 3" in last
+    for bad in ("abc", "-1", "999"):
+        assert clients["board"].get(url, {"page": bad}).status_code == 200

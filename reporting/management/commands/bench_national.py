@@ -1,0 +1,293 @@
+"""The benchmark at the scale of every council in England running plans at once.
+
+Builds (PostgreSQL only) about 150 plans, 3,000 areas, 30,000 actions,
+150,000 milestones and 1,000,000 progress updates, each record with its history
+(an update has three rows: draft, submitted, approved), then measures one
+plan's pages in-process through Django's test client and prints p50/p95,
+throughput, the ratio to the framework's floor and queries per request.
+
+The synthetic rows are written with INSERT … SELECT generate_series, history
+rows explicitly beside them: data generation for measurement, never a path the
+service itself uses (every write the service makes goes through save()).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
+from plans.roles import BOARD_MEMBER, ensure_roles
+from reporting.papers import Kind
+
+PLANS, AREAS, ACTIONS, MILESTONES = 150, 20, 10, 50  # areas per plan, per area
+UPDATES = 1_000_000
+
+
+def columns(model) -> list[str]:
+    return [f.column for f in model._meta.concrete_fields]
+
+
+def copy_to_history(model, where: str, when: str, reason: str, kind: str = "+", **override):
+    """INSERT the history rows of ``model``'s rows matching ``where``."""
+    live = model._meta.db_table
+    hist = model.history.model._meta.db_table
+    cols = columns(model)
+    exprs = [override.get(c, f"t.{c}") for c in cols]
+    return (
+        f"INSERT INTO {hist} ({', '.join(cols)}, history_date, history_change_reason, "
+        f"history_type, history_user_id) SELECT {', '.join(exprs)}, {when}, '{reason}', "
+        f"'{kind}', %(user)s FROM {live} t WHERE {where}"
+    )
+
+
+class Command(BaseCommand):
+    help = "Build national-scale data on PostgreSQL and time the pages against the floor."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--runs", type=int, default=20)
+        parser.add_argument("--updates", type=int, default=UPDATES)
+
+    def handle(self, *args: object, runs: int, updates: int, **options: object) -> None:
+        if connection.vendor != "postgresql":
+            raise CommandError("The national benchmark runs on PostgreSQL (set DATABASE_URL).")
+        ensure_roles()
+        user, _ = get_user_model().objects.get_or_create(username="bench-national")
+        user.groups.set([Group.objects.get(name=BOARD_MEMBER)])
+        if not Plan.objects.filter(slug="national-1").exists():
+            started = time.perf_counter()
+            self.build(user, updates)
+            self.stdout.write(f"Built in {time.perf_counter() - started:.0f} s")
+        plan = Plan.objects.get(slug="national-1")
+        plan.members.add(user)
+        self.measure(plan, user, runs)
+
+    def build(self, user, n_updates: int) -> None:
+        per_area = n_updates // (PLANS * AREAS)
+        p = {"user": user.pk}
+        start = "DATE '2015-03-11'"
+        span = f"(CURRENT_DATE - {start})"
+        with transaction.atomic(), connection.cursor() as c:
+            c.execute(
+                "INSERT INTO plans_organisation (name, short_name, kind) SELECT "
+                "'Council ' || g, '', 'council' FROM generate_series(1, %(n)s) g",
+                {"n": PLANS},
+            )
+            c.execute(
+                "INSERT INTO plans_plan (title, slug, organisation_id, inspection_name, "
+                "inspection_start, inspection_end, judgement_areas, sent_to_inspectorate, "
+                "board_name, board_description, overview, officers_may_update_any_area) "
+                "SELECT 'Improvement Plan ' || o.id, "
+                "'national-' || row_number() OVER (ORDER BY o.id), "
+                "o.id, 'Inspection', DATE '2014-10-01', DATE '2014-11-30', '', NULL, "
+                "'Improvement Board', '', 'Synthetic plan.', false "
+                "FROM plans_organisation o WHERE o.name LIKE 'Council %%'"
+            )
+            c.execute(
+                "INSERT INTO plans_improvementarea (plan_id, number, recommendation, theme_id, "
+                "lead_id, version) SELECT pl.id, g, "
+                "'Recommendation ' || g || ' of plan ' || pl.id, "
+                "NULL, NULL, 1 FROM plans_plan pl, generate_series(1, %(n)s) g "
+                "WHERE pl.slug LIKE 'national-%%'",
+                {"n": AREAS},
+            )
+            areas = (
+                "area_id IN (SELECT a.id FROM plans_improvementarea a JOIN plans_plan pl "
+                "ON pl.id = a.plan_id WHERE pl.slug LIKE 'national-%%')"
+            )
+            c.execute(
+                "INSERT INTO plans_action (area_id, reference, title, description, owner_id, "
+                "start_date, due_date, status, version) SELECT a.id, a.number || '.' || g, "
+                "'Action ' || g, '', NULL, NULL, NULL, 'in_progress', 1 "
+                "FROM plans_improvementarea a JOIN plans_plan pl ON pl.id = a.plan_id, "
+                "generate_series(1, %(n)s) g WHERE pl.slug LIKE 'national-%%'",
+                {"n": ACTIONS},
+            )
+            c.execute(
+                "INSERT INTO plans_milestone (area_id, action_id, title, due_date, due_precision, "
+                "forecast_date, status, completed_date, note, version) SELECT a.id, NULL, "
+                "'Milestone ' || g, " + start + " + (g * " + span + " / %(n)s), 'day', NULL, "
+                "CASE WHEN g %% 3 = 0 THEN 'open' ELSE 'complete' END, "
+                "CASE WHEN g %% 3 = 0 THEN NULL ELSE "
+                + start
+                + " + (g * "
+                + span
+                + " / %(n)s) END, "
+                "'', 1 FROM plans_improvementarea a JOIN plans_plan pl ON pl.id = a.plan_id, "
+                "generate_series(1, %(n)s) g WHERE pl.slug LIKE 'national-%%'",
+                {"n": MILESTONES},
+            )
+            c.execute(
+                "INSERT INTO plans_progressupdate (area_id, action_id, as_at, rag, narrative, "
+                "next_steps, evidence, rag_reason, author_id, source, state, submitted_at, "
+                "approved_by_id, approved_at, review_comment, created_at, version) "
+                "SELECT a.id, NULL, " + start + " + (g * " + span + " / %(n)s), "
+                "(ARRAY['blue','green','green','amber','amber','red'])[1 + (g + a.id) %% 6], "
+                "'Progress report ' || g || ': work continues as planned, "
+                "with the next steps agreed at the board.', "
+                "'Next steps as agreed.', '', '', %(user)s, '', 'approved', "
+                "("
+                + start
+                + " + (g * "
+                + span
+                + " / %(n)s))::timestamptz + interval '13 hours', %(user)s, "
+                "("
+                + start
+                + " + (g * "
+                + span
+                + " / %(n)s))::timestamptz + interval '15 hours', '', now(), 1 "
+                "FROM plans_improvementarea a JOIN plans_plan pl ON pl.id = a.plan_id, "
+                "generate_series(1, %(n)s) g WHERE pl.slug LIKE 'national-%%'",
+                {"n": per_area, "user": user.pk},
+            )
+            first = "TIMESTAMPTZ '2015-03-11 09:00+00'"
+            c.execute(copy_to_history(Plan, "t.slug LIKE 'national-%%'", first, "Created"), p)
+            c.execute(
+                copy_to_history(
+                    ImprovementArea,
+                    "t.plan_id IN (SELECT id FROM plans_plan WHERE slug LIKE 'national-%%')",
+                    first,
+                    "Created",
+                ),
+                p,
+            )
+            c.execute(copy_to_history(Action, "t." + areas, first, "Created"), p)
+            c.execute(
+                copy_to_history(
+                    Milestone,
+                    "t." + areas,
+                    first,
+                    "Created",
+                    status="'open'",
+                    completed_date="NULL",
+                ),
+                p,
+            )
+            c.execute(
+                copy_to_history(
+                    Milestone,
+                    "t." + areas + " AND t.status = 'complete'",
+                    "t.completed_date::timestamptz + interval '12 hours'",
+                    "Completed",
+                    "~",
+                ),
+                p,
+            )
+            draft = {
+                "state": "'draft'",
+                "submitted_at": "NULL",
+                "approved_at": "NULL",
+                "approved_by_id": "NULL",
+            }
+            c.execute(
+                copy_to_history(
+                    ProgressUpdate,
+                    "t." + areas,
+                    "t.approved_at - interval '4 hours'",
+                    "Saved as a draft",
+                    **draft,
+                ),
+                p,
+            )
+            c.execute(
+                copy_to_history(
+                    ProgressUpdate,
+                    "t." + areas,
+                    "t.approved_at - interval '2 hours'",
+                    "Submitted for sign-off",
+                    "~",
+                    state="'submitted'",
+                    approved_at="NULL",
+                    approved_by_id="NULL",
+                ),
+                p,
+            )
+            c.execute(
+                copy_to_history(ProgressUpdate, "t." + areas, "t.approved_at", "Approved", "~"), p
+            )
+            c.execute(
+                "INSERT INTO plans_meeting (plan_id, kind, date, date_precision, title) "
+                "SELECT pl.id, 'improvement_board', d::date, 'day', 'Improvement Board' "
+                "FROM plans_plan pl, generate_series(" + start + "::timestamp, now(), "
+                "interval '91 days') d WHERE pl.slug LIKE 'national-%%'"
+            )
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
+
+    def measure(self, plan: Plan, user, runs: int) -> None:
+        client = Client(SERVER_NAME=(settings.ALLOWED_HOSTS or ["localhost"])[0])
+        client.force_login(user)
+        slug = plan.slug
+        today = timezone.localdate().isoformat()
+        past = "2019-06-30"
+        pages = [
+            ("floor: health check (no login)", reverse("health"), runs),
+            ("dashboard", reverse("reporting:dashboard", args=[slug]) + f"?as_at={today}", runs),
+            ("area page", reverse("plans:area", args=[slug, 1]), runs),
+            ("plan overview", reverse("plans:plan", args=[slug]), runs),
+        ]
+        for kind in Kind.ALL:
+            pages.append(
+                (
+                    f"{kind} HTML",
+                    reverse("reporting:paper", args=[slug, kind]) + f"?as_at={today}",
+                    runs,
+                )
+            )
+            for fmt in Kind.FORMATS[kind]:
+                url = (
+                    reverse("reporting:paper_download", args=[slug, kind, fmt]) + f"?as_at={today}"
+                )
+                pages.append(
+                    (f"{kind} {fmt.upper()}", url, max(3, runs // 4) if fmt == "pdf" else runs)
+                )
+        pages.append(
+            (
+                f"board-report HTML as at {past}",
+                reverse("reporting:paper", args=[slug, Kind.BOARD]) + f"?as_at={past}",
+                runs,
+            )
+        )
+        counts = {
+            m.__name__: m.objects.count()
+            for m in (Plan, ImprovementArea, Action, Milestone, ProgressUpdate)
+        }
+        history = ProgressUpdate.history.count()
+        self.stdout.write(
+            "\n"
+            + ", ".join(f"{n:,} {name}" for name, n in counts.items())
+            + f", {history:,} update history rows; PostgreSQL; measuring plan {slug} "
+            f"({ProgressUpdate.objects.filter(area__plan=plan).count():,} updates); "
+            f"{runs} runs a page\n"
+        )
+        self.stdout.write(
+            f"{'page':42} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'x floor':>8} {'queries':>8}"
+        )
+        floor = None
+        for name, url, n in pages:
+            client.get(url)  # warm
+            times = []
+            for _ in range(n):
+                with CaptureQueriesContext(connection) as ctx:
+                    t = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - t) * 1000)
+                assert response.status_code == 200, (url, response.status_code)
+            times.sort()
+            p50 = statistics.median(times)
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+            floor = floor or p50
+            self.stdout.write(
+                f"{name:42} {p50:8.1f} {p95:8.1f} {1000 / statistics.mean(times):7.1f} "
+                f"{p50 / floor:8.1f} {len(ctx.captured_queries):8}"
+            )
