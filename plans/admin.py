@@ -76,6 +76,18 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
     list_select_related = ["area", "author", "approved_by"]
     list_filter = ["state", "rag"]
 
+    # An approved update is what the board saw: it is never edited or deleted,
+    # here any more than in the service (papers as at past dates rely on it).
+    def has_change_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.state == ProgressUpdate.State.APPROVED:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None and obj.state == ProgressUpdate.State.APPROVED:
+            return False
+        return super().has_delete_permission(request, obj)
+
 
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):

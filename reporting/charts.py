@@ -71,13 +71,15 @@ def rag_over_time(
     area_ids: list[int], as_at: datetime.date, first_day: datetime.date | None, months: int = 12
 ) -> Chart:
     """One stacked bar per month: how many areas stood at each RAG at its end.
-    Three queries a month, so a fixed number whatever the data."""
+    One query for all the months."""
     bars = []
-    for i, day in enumerate(month_ends(as_at, months, first_day)):
-        current = snap.approved_updates(area_ids, snap.end_of_day(day))
+    days = month_ends(as_at, months, first_day)
+    by_month = snap.rags_at(area_ids, [snap.end_of_day(day) for day in days]) if area_ids else []
+    for i, day in enumerate(days):
+        current = by_month[i] if by_month else {}
         counts = {r: 0 for r in RAG_ORDER}
-        for row in current.values():
-            counts[row.rag] += 1
+        for rag in current.values():
+            counts[rag] += 1
         segments = [Segment(r.value, r.label, counts[r]) for r in RAG_ORDER]
         segments.append(Segment("none", "Not yet rated", len(area_ids) - len(current)))
         bars.append(Bar(label=day.strftime("%b %Y"), x=i * (BAR_WIDTH + GAP), segments=segments))

@@ -140,3 +140,39 @@ def take(plan: Plan, as_at: datetime.date) -> Snapshot:
         milestones=milestones,
         current=approved_updates(area_ids, before),
     )
+
+
+def rags_at(area_ids: list[int], cut_offs: list[datetime.datetime]) -> list[dict[int, str]]:
+    """For each cut-off, each area's RAG by its latest approved update then.
+
+    One query whatever the number of cut-offs: a correlated subquery per
+    cut-off, each walking the same index as ``approved_updates``. It trusts an
+    approved row to stay approved, which the service guarantees (approved
+    updates cannot be edited, here or in the admin site), so it skips that
+    function's re-check: it serves the month-by-month chart.
+    """
+    history = ProgressUpdate.history.model
+
+    def rag_before(cut_off: datetime.datetime) -> Subquery:
+        return Subquery(
+            history.objects.filter(
+                area_id=OuterRef("pk"),
+                state=ProgressUpdate.State.APPROVED,
+                history_date__lt=cut_off,
+            )
+            .order_by("-as_at", "-approved_at", "-id", "-history_date")
+            .values("rag")[:1]
+        )
+
+    names = [f"rag_{i}" for i in range(len(cut_offs))]
+    rows = (
+        ImprovementArea.objects.filter(pk__in=area_ids)
+        .annotate(**{name: rag_before(cut) for name, cut in zip(names, cut_offs, strict=True)})
+        .values("pk", *names)
+    )
+    result: list[dict[int, str]] = [{} for _ in cut_offs]
+    for row in rows:
+        for i, name in enumerate(names):
+            if row[name]:
+                result[i][row["pk"]] = row[name]
+    return result

@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 
 OVERHEAD = 7  # session, user, permissions ×2, session renewal ×3 (see tests/plans)
 BUDGETS = {
-    # plan, first-recorded, snapshot (areas, milestones, updates ×3), previous board,
-    # its updates ×3, owners, themes, changes since the board (7 kinds × 2 + names),
-    # and the chart's months × 3
-    "dashboard": OVERHEAD + 50,
+    # plan, first-recorded ×2, snapshot (areas, milestones, updates ×3), previous
+    # board, its updates ×3, owners, themes, changes since the board (7 kinds × 2,
+    # partners and members, names), and one for the chart's twelve months
+    "dashboard": OVERHEAD + 27,
     "papers": OVERHEAD + 2,  # plan, first-recorded, meetings
     "paper": OVERHEAD + 11,  # plan, first-recorded, snapshot and previous board, names
     "download": OVERHEAD + 9,  # the same, without the session's renewal

@@ -315,3 +315,51 @@ def test_every_download_opens_and_carries_the_seed_table(seed):
     pdf = pypdf.PdfReader(io.BytesIO(get(Kind.SCRUTINY, "pdf")))
     text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
     assert "Care First upgrade was completed" in text and "Amber – at risk" in text
+
+
+def test_the_rag_chart_agrees_with_the_status_at_each_month_end(seed):
+    from reporting import charts
+    from reporting import snapshot as snap
+
+    plan, _, _ = seed
+    area_ids = list(ImprovementArea.objects.filter(plan=plan).values_list("pk", flat=True))
+    chart = charts.rag_over_time(area_ids, datetime.date(2015, 7, 31), datetime.date(2015, 3, 11))
+    assert [b.label for b in chart.bars] == [
+        "Mar 2015",
+        "Apr 2015",
+        "May 2015",
+        "Jun 2015",
+        "Jul 2015",
+    ]
+    month_days = charts.month_ends(datetime.date(2015, 7, 31), 12, None)[-5:]
+    for bar, day in zip(chart.bars, month_days, strict=True):
+        current = snap.approved_updates(area_ids, snap.end_of_day(day))
+        by_rag = {s.key: s.count for s in bar.segments}
+        assert by_rag["none"] == 17 - len(current)
+        for rag in ("blue", "green", "amber", "red"):
+            assert by_rag[rag] == sum(1 for row in current.values() if row.rag == rag)
+    assert {s.key: s.count for s in chart.bars[-1].segments} == {
+        "blue": 0,
+        "green": 9,
+        "amber": 8,
+        "red": 0,
+        "none": 0,
+    }
+
+
+def test_the_admin_site_cannot_change_an_approved_update(seed):
+    plan, _, users = seed
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("super", "super@example.org", "x-Very-long-pass-1")
+    client = client_for(admin)
+    update = ProgressUpdate.objects.filter(area__plan=plan).first()
+    url = reverse("admin:plans_progressupdate_change", args=[update.pk])
+    response = client.post(url, {"narrative": "Rewritten", "rag": "red"})
+    update.refresh_from_db()
+    assert update.narrative != "Rewritten" and update.rag != "red"
+    assert response.status_code == 403
+    delete = client.post(
+        reverse("admin:plans_progressupdate_delete", args=[update.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403 and ProgressUpdate.objects.filter(pk=update.pk).exists()
