@@ -122,6 +122,10 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Take the write lock when a transaction starts, so that concurrent saves
+    # wait their turn (up to the timeout) instead of failing with "database is
+    # locked" when a read-then-write transaction cannot upgrade its lock.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     # A missing folder would make the first migrate fail with an unhelpful error.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 
