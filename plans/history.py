@@ -220,10 +220,8 @@ def _entries(
     return entries
 
 
-def _with_previous(
-    model: type[models.Model], rows_qs: models.QuerySet, limit: int | None
-) -> tuple[list[models.Model], dict[int, models.Model]]:
-    """The rows (newest first), and for each the row before it for the same record."""
+def _rows(model: type[models.Model], rows_qs: models.QuerySet, limit: int | None) -> list:
+    """History rows (newest first), each knowing its previous row's id."""
     history = model.history.model
     # The row before: same record, earlier in (date, id) order. Ordered by
     # date so the database walks the record's own rows, not the whole table.
@@ -237,16 +235,28 @@ def _with_previous(
         .annotate(prev_history_id=Subquery(before.values("history_id")[:1]))
         .order_by("-history_date", "-history_id")
     )
-    rows = list(qs[:limit] if limit else qs)
+    return list(qs[:limit] if limit else qs)
+
+
+def _previous(model: type[models.Model], rows: list) -> dict[int, models.Model]:
+    """For each row, the row before it for the same record (one query), with
+    many-to-many values attached to both."""
     prev_ids = [r.prev_history_id for r in rows if r.prev_history_id]
     by_id = (
-        {p.history_id: p for p in history.objects.filter(history_id__in=prev_ids)}
+        {p.history_id: p for p in model.history.model.objects.filter(history_id__in=prev_ids)}
         if prev_ids
         else {}
     )
-    prev = {r.history_id: by_id[r.prev_history_id] for r in rows if r.prev_history_id}
     _attach_m2m(model, [*rows, *by_id.values()])
-    return rows, prev
+    return {r.history_id: by_id[r.prev_history_id] for r in rows if r.prev_history_id}
+
+
+def _with_previous(
+    model: type[models.Model], rows_qs: models.QuerySet, limit: int | None
+) -> tuple[list[models.Model], dict[int, models.Model]]:
+    """The rows (newest first), and for each the row before it for the same record."""
+    rows = _rows(model, rows_qs, limit)
+    return rows, _previous(model, rows)
 
 
 def _attach_m2m(model: type[models.Model], rows: list[models.Model]) -> None:
@@ -320,10 +330,21 @@ def recent_changes(
             (Milestone, {"area__plan_id": plan.pk}),
             (ProgressUpdate, {"area__plan_id": plan.pk}),
         ]
+    # The newest ``limit`` rows across every kind of record first; only those
+    # are then compared with their previous rows and named.
+    candidates = [
+        (model, row)
+        for model, where in sources
+        for row in _rows(model, model.history.filter(**where, **window), limit)
+    ]
+    candidates.sort(key=lambda pair: (pair[1].history_date, pair[1].history_id), reverse=True)
+    kept: dict[type[models.Model], list] = {model: [] for model, _ in sources}
+    for model, row in candidates[:limit]:
+        kept[model].append(row)
     fetched = []
     lookups = _Lookups()
-    for model, where in sources:
-        rows, prev = _with_previous(model, model.history.filter(**where, **window), limit=limit)
+    for model, rows in kept.items():
+        prev = _previous(model, rows)
         _want(lookups, model, rows, prev)
         fetched.append((model, rows, prev))
     lookups.fetch()
@@ -331,4 +352,4 @@ def recent_changes(
     for model, rows, prev in fetched:
         entries.extend(_entries(model, rows, prev, plan.slug, lookups))
     entries.sort(key=lambda e: e.when, reverse=True)
-    return entries[:limit]
+    return entries

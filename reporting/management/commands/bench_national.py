@@ -232,6 +232,8 @@ class Command(BaseCommand):
         past = "2019-06-30"
         pages = [
             ("floor: health check (no login)", reverse("health"), runs),
+            # The cheapest signed-in page: session, user and a template, no plan data.
+            ("signed-in static page (accessibility)", reverse("plans:accessibility"), runs),
             ("dashboard", reverse("reporting:dashboard", args=[slug]) + f"?as_at={today}", runs),
             ("area page", reverse("plans:area", args=[slug, 1]), runs),
             ("plan overview", reverse("plans:plan", args=[slug]), runs),
