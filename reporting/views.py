@@ -39,6 +39,9 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
 }
 DEFAULT_STALE_DAYS = 90
+# The dashboard lists at most this many milestones in each table (most overdue,
+# or soonest, first) and says how many more there are.
+DASHBOARD_MILESTONES = 25
 
 
 class BadRequest(Exception):
@@ -132,6 +135,10 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "counts": rag_counts([a.rag for a in state.areas]),
             "theme_counts": [(theme, rag_counts(rags)) for theme, rags in by_theme.items()],
             "stale": stale,
+            "overdue": state.overdue[:DASHBOARD_MILESTONES],
+            "overdue_more": max(0, len(state.overdue) - DASHBOARD_MILESTONES),
+            "due_soon": state.due_soon[:DASHBOARD_MILESTONES],
+            "due_soon_more": max(0, len(state.due_soon) - DASHBOARD_MILESTONES),
             "stale_days": stale_days,
             "changes": changes,
             "rag_chart": charts.rag_over_time(state.snapshot.area_ids, as_at, first_day),

@@ -363,3 +363,39 @@ def test_the_admin_site_cannot_change_an_approved_update(seed):
         reverse("admin:plans_progressupdate_delete", args=[update.pk]), {"post": "yes"}
     )
     assert delete.status_code == 403 and ProgressUpdate.objects.filter(pk=update.pk).exists()
+
+
+def test_the_dashboard_lists_the_most_overdue_milestones_and_counts_the_rest(seed):
+    from plans.models import Milestone
+
+    plan, clients, users = seed
+    area = ImprovementArea.objects.get(plan=plan, number=5)
+    for i in range(30):
+        save_with_history(
+            Milestone(
+                area=area,
+                title=f"Late step {i:02d}",
+                due_date=datetime.date(2016, 1, 1) + datetime.timedelta(days=i),
+            ),
+            reason="Added",
+            user=users["admin"],
+            # Recorded in 2015, so that the plan as at the end of 2016 holds them.
+            when=timezone.make_aware(datetime.datetime(2015, 6, 1, 12)),
+        )
+    url = reverse("reporting:dashboard", args=[plan.slug])
+    html = clients["board"].get(url, {"as_at": "2016-12-31"}).content.decode()
+    # The seed's open milestones are all due before 2016, so they come first.
+    seed_overdue = Milestone.objects.filter(
+        area__plan=plan, status="open", due_date__lt=datetime.date(2016, 1, 1)
+    ).count()
+    assert html.count("Late step") == 25 - seed_overdue
+    assert f"Late step {24 - seed_overdue:02d}" in html
+    assert f"Late step {25 - seed_overdue:02d}" not in html
+    all_seed_overdue = (
+        Milestone.objects.filter(
+            area__plan=plan, status="open", due_date__lt=datetime.date(2016, 12, 31)
+        )
+        .exclude(title__startswith="Late step")
+        .count()
+    )
+    assert f"And {all_seed_overdue + 30 - 25} more overdue" in html
