@@ -249,30 +249,23 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def _change_open_milestone(
+    request: HttpRequest, pk: int, *, form_class, initial: dict, title: str, apply, done: str
+) -> HttpResponse:
+    """Complete or re-forecast an open milestone: ``apply(milestone, data)``
+    sets the fields and returns the reason kept in history."""
     milestone = perms.get_milestone_for_user(request.user, pk, edit=True)
     area = milestone.area
-    form = MilestoneCompleteForm(posted(request), initial={"version": milestone.version})
-    title = "Mark milestone complete"
     if milestone.status == Milestone.Status.COMPLETE:
         messages.info(request, "That milestone is already complete")
         return redirect(_area_url(area))
+    form = form_class(posted(request), initial={"version": milestone.version, **initial(milestone)})
     if request.method == "POST" and form.is_valid():
-        milestone.status = Milestone.Status.COMPLETE
-        milestone.completed_date = form.cleaned_data["completed_date"]
-        note = form.cleaned_data["reason"]
-        failed = _save_milestone(
-            request,
-            milestone,
-            form,
-            title,
-            "Completed" + (f": {note}" if note else ""),
-        )
+        reason = apply(milestone, form.cleaned_data)
+        failed = _save_milestone(request, milestone, form, title, reason)
         if failed:
             return failed
-        messages.success(request, f"Milestone “{milestone.title}” marked complete")
+        messages.success(request, f"Milestone “{milestone.title}” {done}")
         return redirect(_area_url(area))
     return form_page(
         request,
@@ -282,44 +275,43 @@ def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
         plan=area.plan,
         area=area,
         milestone=milestone,
+    )
+
+
+def _complete(milestone: Milestone, data: dict) -> str:
+    milestone.status = Milestone.Status.COMPLETE
+    milestone.completed_date = data["completed_date"]
+    return "Completed" + (f": {data['reason']}" if data["reason"] else "")
+
+
+def _reforecast(milestone: Milestone, data: dict) -> str:
+    milestone.forecast_date = data["forecast_date"]
+    return data["reason"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_open_milestone(
+        request,
+        pk,
+        form_class=MilestoneCompleteForm,
+        initial=lambda m: {},
+        title="Mark milestone complete",
+        apply=_complete,
+        done="marked complete",
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def milestone_reforecast(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = perms.get_milestone_for_user(request.user, pk, edit=True)
-    area = milestone.area
-    form = MilestoneReforecastForm(
-        posted(request),
-        initial={
-            "version": milestone.version,
-            "forecast_date": date_initial(milestone.forecast_date),
-        },
-    )
-    title = "Re-forecast milestone"
-    if milestone.status == Milestone.Status.COMPLETE:
-        messages.info(request, "That milestone is already complete")
-        return redirect(_area_url(area))
-    if request.method == "POST" and form.is_valid():
-        milestone.forecast_date = form.cleaned_data["forecast_date"]
-        failed = _save_milestone(
-            request,
-            milestone,
-            form,
-            title,
-            form.cleaned_data["reason"],
-        )
-        if failed:
-            return failed
-        messages.success(request, f"Milestone “{milestone.title}” re-forecast")
-        return redirect(_area_url(area))
-    return form_page(
+    return _change_open_milestone(
         request,
-        form,
-        "plans/edit_form.html",
-        title=title,
-        plan=area.plan,
-        area=area,
-        milestone=milestone,
+        pk,
+        form_class=MilestoneReforecastForm,
+        initial=lambda m: {"forecast_date": date_initial(m.forecast_date)},
+        title="Re-forecast milestone",
+        apply=_reforecast,
+        done="re-forecast",
     )

@@ -13,7 +13,6 @@ service itself uses (every write the service makes goes through save()).
 
 from __future__ import annotations
 
-import statistics
 import time
 
 from django.conf import settings
@@ -22,12 +21,12 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
 from plans.roles import BOARD_MEMBER, ensure_roles
+from reporting.benchmark import time_pages
 from reporting.papers import Kind
 
 PLANS, AREAS, ACTIONS, MILESTONES = 150, 20, 10, 50  # areas per plan, per area
@@ -275,21 +274,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{'page':42} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>7} {'x floor':>8} {'queries':>8}"
         )
-        floor = None
-        for name, url, n in pages:
-            client.get(url)  # warm
-            times = []
-            for _ in range(n):
-                with CaptureQueriesContext(connection) as ctx:
-                    t = time.perf_counter()
-                    response = client.get(url)
-                    times.append((time.perf_counter() - t) * 1000)
-                assert response.status_code == 200, (url, response.status_code)
-            times.sort()
-            p50 = statistics.median(times)
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-            floor = floor or p50
+        timings = time_pages(client, pages)
+        floor = timings[0].p50
+        for t in timings:
             self.stdout.write(
-                f"{name:42} {p50:8.1f} {p95:8.1f} {1000 / statistics.mean(times):7.1f} "
-                f"{p50 / floor:8.1f} {len(ctx.captured_queries):8}"
+                f"{t.name:42} {t.p50:8.1f} {t.p95:8.1f} {t.per_second:7.1f} "
+                f"{t.p50 / floor:8.1f} {t.queries:8}"
             )

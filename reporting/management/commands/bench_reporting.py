@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import random
-import statistics
 import time
 
 from django.conf import settings
@@ -23,7 +22,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,6 +35,7 @@ from plans.models import (
     ProgressUpdate,
 )
 from plans.roles import BOARD_MEMBER, ensure_roles
+from reporting.benchmark import time_pages
 from reporting.papers import Kind
 
 SLUG = "bench-reporting"
@@ -276,16 +275,5 @@ class Command(BaseCommand):
             f"{runs} runs a page (PDF fewer)\n"
         )
         self.stdout.write(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-        for name, url, n in pages:
-            client.get(url)  # warm
-            times = []
-            for _ in range(n):
-                with CaptureQueriesContext(connection) as ctx:
-                    t = time.perf_counter()
-                    response = client.get(url)
-                    times.append((time.perf_counter() - t) * 1000)
-                assert response.status_code == 200, (url, response.status_code)
-            times.sort()
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-            p50 = statistics.median(times)
-            self.stdout.write(f"{name:40} {p50:8.0f} {p95:8.0f} {len(ctx.captured_queries):8}")
+        for t in time_pages(client, pages):
+            self.stdout.write(f"{t.name:40} {t.p50:8.0f} {t.p95:8.0f} {t.queries:8}")
