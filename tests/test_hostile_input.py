@@ -110,6 +110,44 @@ FORMS = {
         ],
     ),
     "area_edit": ("post", ["recommendation", "theme", "lead", "reason", "version"]),
+    "action_edit": (
+        "post",
+        [
+            "reference",
+            "title",
+            "description",
+            "owner",
+            "partners",
+            "start_date_0",
+            "start_date_1",
+            "start_date_2",
+            "due_date_0",
+            "due_date_1",
+            "due_date_2",
+            "status",
+            "reason",
+            "version",
+        ],
+    ),
+    "update_edit": (
+        "post",
+        [
+            "as_at_0",
+            "as_at_1",
+            "as_at_2",
+            "rag",
+            "narrative",
+            "next_steps",
+            "evidence",
+            "rag_reason",
+            "submit",
+            "draft",
+            "version",
+        ],
+    ),
+    "papers": ("get", ["as_at", "as_at_0", "as_at_1", "as_at_2"]),
+    "area_page": ("get", ["page"]),
+    "password": ("post", ["old_password", "new_password1", "new_password2"]),
     "review": ("post", ["decision", "comment", "version"]),
     "dashboard": ("get", ["as_at", "stale_days", "as_at_0", "as_at_1", "as_at_2"]),
     "paper": ("get", ["as_at"]),
@@ -119,9 +157,14 @@ FORMS = {
 }
 
 
-def urls(world, submitted) -> dict[str, str]:
+def urls(world, submitted, draft) -> dict[str, str]:
     slug, n = world.plan.slug, world.area.number
     return {
+        "action_edit": reverse("plans:action_edit", args=[world.action.pk]),
+        "update_edit": reverse("plans:update_edit", args=[draft.pk]),
+        "papers": reverse("reporting:papers", args=[slug]),
+        "area_page": reverse("plans:area", args=[slug, n]),
+        "password": reverse("password_change"),
         "update_new": reverse("plans:update_new", args=[slug, n]),
         "milestone_new": reverse("plans:milestone_new", args=[slug, n]),
         "milestone_edit": reverse("plans:milestone_edit", args=[world.milestone.pk]),
@@ -144,9 +187,10 @@ def setting(db):
     submitted = factories.ProgressUpdateFactory(
         area=world.area, author=world.users["officer"], state="submitted"
     )
+    draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
     factories.MeetingFactory(plan=world.plan, date=datetime.date(2015, 6, 30))
     clients = {name: client_for(user) for name, user in world.users.items()}
-    return world, urls(world, submitted), clients
+    return world, urls(world, submitted, draft), clients
 
 
 def snapshot() -> dict:
