@@ -95,14 +95,15 @@ def test_postgresql_dump_restores_into_an_empty_database(tmp_path):
         subprocess.run([bin_dir / "pg_restore", *common, "-d", target, dump], check=True, env=env)
         import psycopg2
 
-        with psycopg2.connect(
+        restored = psycopg2.connect(
             host=params["HOST"],
             port=params["PORT"],
             user=params["USER"],
             password=params.get("PASSWORD") or None,
             dbname=target,
-        ) as conn:
-            with conn.cursor() as cursor:
+        )
+        try:
+            with restored.cursor() as cursor:
                 for table, rows in before.items():
                     cursor.execute(f'SELECT COUNT(*) FROM "{table}"')
                     assert cursor.fetchone()[0] == len(rows), table
@@ -111,6 +112,9 @@ def test_postgresql_dump_restores_into_an_empty_database(tmp_path):
                     "ORDER BY history_id"
                 )
                 reasons = [r[0] for r in cursor.fetchall()]
+        finally:
+            # psycopg2's "with" ends the transaction, not the connection.
+            restored.close()
         assert reasons == [
             r[before_index("history_change_reason")]
             for r in before["plans_historicalprogressupdate"]
