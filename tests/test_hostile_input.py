@@ -39,6 +39,16 @@ HOSTILE = [
 values = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40), st.integers().map(str))
 TRACKED = [ImprovementArea, Action, Milestone, ProgressUpdate, IssuedPaper]
 
+ACTION_FIELDS = [
+    "reference",
+    "title",
+    "description",
+    "owner",
+    "partners",
+    "status",
+    "version",
+    *[f"{date}_{i}" for date in ("start_date", "due_date") for i in range(3)],
+]
 # name -> (method, fields); URLs are built from the world.
 FORMS = {
     "update_new": (
@@ -91,44 +101,9 @@ FORMS = {
         "post",
         ["forecast_date_0", "forecast_date_1", "forecast_date_2", "reason", "version"],
     ),
-    "action_new": (
-        "post",
-        [
-            "reference",
-            "title",
-            "description",
-            "owner",
-            "partners",
-            "start_date_0",
-            "start_date_1",
-            "start_date_2",
-            "due_date_0",
-            "due_date_1",
-            "due_date_2",
-            "status",
-            "version",
-        ],
-    ),
+    "action_new": ("post", ACTION_FIELDS),
     "area_edit": ("post", ["recommendation", "theme", "lead", "reason", "version"]),
-    "action_edit": (
-        "post",
-        [
-            "reference",
-            "title",
-            "description",
-            "owner",
-            "partners",
-            "start_date_0",
-            "start_date_1",
-            "start_date_2",
-            "due_date_0",
-            "due_date_1",
-            "due_date_2",
-            "status",
-            "reason",
-            "version",
-        ],
-    ),
+    "action_edit": ("post", [*ACTION_FIELDS, "reason"]),
     "update_edit": (
         "post",
         [
