@@ -39,6 +39,18 @@ HOSTILE = [
 values = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40), st.integers().map(str))
 TRACKED = [ImprovementArea, Action, Milestone, ProgressUpdate, IssuedPaper]
 
+UPDATE_FIELDS = [
+    "as_at_0",
+    "as_at_1",
+    "as_at_2",
+    "rag",
+    "narrative",
+    "next_steps",
+    "evidence",
+    "rag_reason",
+    "submit",
+    "version",
+]
 ACTION_FIELDS = [
     "reference",
     "title",
@@ -51,21 +63,7 @@ ACTION_FIELDS = [
 ]
 # name -> (method, fields); URLs are built from the world.
 FORMS = {
-    "update_new": (
-        "post",
-        [
-            "as_at_0",
-            "as_at_1",
-            "as_at_2",
-            "rag",
-            "narrative",
-            "next_steps",
-            "evidence",
-            "rag_reason",
-            "submit",
-            "version",
-        ],
-    ),
+    "update_new": ("post", UPDATE_FIELDS),
     "milestone_new": (
         "post",
         [
@@ -104,22 +102,7 @@ FORMS = {
     "action_new": ("post", ACTION_FIELDS),
     "area_edit": ("post", ["recommendation", "theme", "lead", "reason", "version"]),
     "action_edit": ("post", [*ACTION_FIELDS, "reason"]),
-    "update_edit": (
-        "post",
-        [
-            "as_at_0",
-            "as_at_1",
-            "as_at_2",
-            "rag",
-            "narrative",
-            "next_steps",
-            "evidence",
-            "rag_reason",
-            "submit",
-            "draft",
-            "version",
-        ],
-    ),
+    "update_edit": ("post", [*UPDATE_FIELDS, "draft"]),
     "papers": ("get", ["as_at", "as_at_0", "as_at_1", "as_at_2"]),
     "area_page": ("get", ["page"]),
     "password": ("post", ["old_password", "new_password1", "new_password2"]),

@@ -51,23 +51,9 @@ def area_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             data["theme"],
             data["lead"],
         )
-        try:
-            services.save_version_checked(
-                area,
-                expected_version=data["version"] or 0,
-                reason=data["reason"],
-                user=request.user,
-            )
-        except services.EditConflict as conflict:
-            return conflict_response(
-                request,
-                form,
-                conflict,
-                "plans/edit_form.html",
-                title=title,
-                plan=area.plan,
-                area=area,
-            )
+        failed = _save_checked(request, area, form, title, data["reason"], area=area)
+        if failed:
+            return failed
         messages.success(request, f"Area {area.number} saved")
         return redirect(_area_url(area))
     return form_page(request, form, "plans/edit_form.html", title=title, plan=area.plan, area=area)
@@ -191,11 +177,12 @@ def milestone_new(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     )
 
 
-def _save_milestone(request, milestone, form, title, reason) -> HttpResponse | None:
-    """Save an edited milestone, or answer with the conflict page."""
+def _save_checked(request, obj, form, title, reason, **context) -> HttpResponse | None:
+    """Save an edited area or milestone, or answer with the conflict page
+    (``context``: the page's area and milestone)."""
     try:
         services.save_version_checked(
-            milestone,
+            obj,
             expected_version=form.cleaned_data["version"] or 0,
             reason=reason,
             user=request.user,
@@ -207,9 +194,8 @@ def _save_milestone(request, milestone, form, title, reason) -> HttpResponse | N
             conflict,
             "plans/edit_form.html",
             title=title,
-            plan=milestone.area.plan,
-            area=milestone.area,
-            milestone=milestone,
+            plan=context["area"].plan,
+            **context,
         )
     return None
 
@@ -227,12 +213,14 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         for name in ("title", "action", "due_date", "due_precision", "note"):
             setattr(milestone, name, data[name])
-        failed = _save_milestone(
+        failed = _save_checked(
             request,
             milestone,
             form,
             title,
             data["reason"] or "Milestone edited",
+            area=area,
+            milestone=milestone,
         )
         if failed:
             return failed
@@ -262,7 +250,9 @@ def _change_open_milestone(
     form = form_class(posted(request), initial={"version": milestone.version, **initial(milestone)})
     if request.method == "POST" and form.is_valid():
         reason = apply(milestone, form.cleaned_data)
-        failed = _save_milestone(request, milestone, form, title, reason)
+        failed = _save_checked(
+            request, milestone, form, title, reason, area=milestone.area, milestone=milestone
+        )
         if failed:
             return failed
         messages.success(request, f"Milestone “{milestone.title}” {done}")
