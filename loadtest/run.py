@@ -174,30 +174,26 @@ def prepare_users(users: int) -> None:
     role, and the board member; all members of the seed plan, which lets
     officers record updates on any area. Idempotent."""
     from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
     from django.db import transaction
 
     from plans.models import Owner, Plan
-    from plans.roles import BOARD_MEMBER, OFFICER, ensure_roles
+    from plans.roles import BOARD_MEMBER, OFFICER
+    from plans.services import ensure_membership
 
-    ensure_roles()
     user_model = get_user_model()
-    officer_group = Group.objects.get(name=OFFICER)
-    board_group = Group.objects.get(name=BOARD_MEMBER)
 
-    def account(username: str, group: Group):
+    def account(username: str, role: str):
         user, _ = user_model.objects.get_or_create(username=username)
         user.set_password(PASSWORD)
         user.is_active = True
         user.save()
-        user.groups.set([group])
+        ensure_membership(plan=plan, user=user, role=role, reason="Load test account")
         return user
 
     with transaction.atomic():
         plan = Plan.objects.select_related("organisation").get(slug=PLAN)
         for i in range(users):
-            user = account(OFFICER_USERNAME.format(i), officer_group)
-            plan.members.add(user)
+            user = account(OFFICER_USERNAME.format(i), OFFICER)
             owner = Owner.objects.filter(
                 job_title=f"Load test officer {i}", organisation=plan.organisation
             ).first()
@@ -209,7 +205,7 @@ def prepare_users(users: int) -> None:
                 owner.user = user
                 owner._change_reason = "Load test"
                 owner.save()
-        plan.members.add(account(BOARD_USERNAME, board_group))
+        account(BOARD_USERNAME, BOARD_MEMBER)
         if not plan.officers_may_update_any_area:
             # Officers may only update areas they lead, unless the plan says otherwise.
             plan.officers_may_update_any_area = True

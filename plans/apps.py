@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class PlansConfig(AppConfig):
@@ -8,7 +7,5 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from . import audit
-        from .roles import ensure_roles
 
         audit.connect()
-        post_migrate.connect(ensure_roles, dispatch_uid="plans.ensure_roles")

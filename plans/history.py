@@ -159,14 +159,23 @@ def _want(lookups: _Lookups, model: type[models.Model], rows: list, prev: dict) 
             lookups.want(ImprovementArea, row.area_id)
 
 
+# What a reader who sees approved updates only (board, scrutiny) is shown of
+# an update's history: its approval, as published, without its workings.
+PUBLISHED_HIDDEN = {"review_comment", "state", "submitted_at"}
+
+
 def _entries(
     model: type[models.Model],
     rows: list[models.Model],
     prev: dict[int, models.Model],
     plan_slug: str,
     lookups: _Lookups,
+    published_only=None,
 ) -> list[ChangeEntry]:
-    fields = _tracked_fields(model)
+    """``published_only(row)``: whether an update history row is shown only as
+    published (its approval, without the row before it or the reviewer's workings)."""
+    all_fields = _tracked_fields(model)
+    published_fields = [f for f in all_fields if f.name not in PUBLISHED_HIDDEN]
     m2m = _m2m_fields(model)
     areas = {
         pk: int(name.split(".", 1)[0])
@@ -176,12 +185,14 @@ def _entries(
 
     entries = []
     for row in rows:
-        before = prev.get(row.history_id)
+        published = model is ProgressUpdate and published_only is not None and published_only(row)
+        before = None if published else prev.get(row.history_id)
+        fields = published_fields if published else all_fields
         changes = []
         for f in fields:
             new = _value(row, f)
             old = _value(before, f) if before is not None else None
-            if before is None and row.history_type == "+":
+            if before is None and (row.history_type == "+" or published):
                 if new in (None, "", False):
                     continue
             elif new == old:
@@ -209,10 +220,14 @@ def _entries(
             ChangeEntry(
                 when=row.history_date,
                 who=_user_name(row.history_user),
-                kind=KINDS.get(row.history_type, row.history_type),
+                kind=(
+                    ProgressUpdate.State(row.state).label
+                    if published
+                    else KINDS.get(row.history_type, row.history_type)
+                ),
                 subject=subject,
                 url=url,
-                reason=row.history_change_reason or "",
+                reason="" if published else row.history_change_reason or "",
                 changes=changes,
                 version=getattr(row, "version", None),
             )
@@ -299,6 +314,7 @@ def history_of(obj: models.Model, plan_slug: str) -> list[ChangeEntry]:
 def recent_changes(
     plan: Plan,
     *,
+    viewer,
     area: ImprovementArea | None = None,
     limit: int = 100,
     since: datetime.datetime | None = None,
@@ -306,7 +322,20 @@ def recent_changes(
 ) -> list[ChangeEntry]:
     """The latest changes to anything in the plan (or in one of its areas:
     the area itself, its actions, milestones and updates), newest first;
-    optionally only those made from ``since`` up to (not including) ``until``."""
+    optionally only those made from ``since`` up to (not including) ``until``.
+
+    ``viewer`` sees only the update history rows their role lets them read
+    (plans/permissions.py): a board member sees each update's approval, never
+    its drafts, returns or reviewers' comments."""
+    from . import permissions
+
+    visible_updates = permissions.update_visibility(viewer, plan)
+    administrator = permissions.administers(viewer, plan)
+
+    def published_only(row) -> bool:
+        # Only plan administrators and an update's author see how it got there.
+        return not administrator and row.author_id != viewer.pk
+
     window = {}
     if since is not None:
         window["history_date__gte"] = since
@@ -335,7 +364,13 @@ def recent_changes(
     candidates = [
         (model, row)
         for model, where in sources
-        for row in _rows(model, model.history.filter(**where, **window), limit)
+        for row in _rows(
+            model,
+            model.history.filter(
+                visible_updates if model is ProgressUpdate else Q(), **where, **window
+            ),
+            limit,
+        )
     ]
     candidates.sort(key=lambda pair: (pair[1].history_date, pair[1].history_id), reverse=True)
     kept: dict[type[models.Model], list] = {model: [] for model, _ in sources}
@@ -350,6 +385,6 @@ def recent_changes(
     lookups.fetch()
     entries: list[ChangeEntry] = []
     for model, rows, prev in fetched:
-        entries.extend(_entries(model, rows, prev, plan.slug, lookups))
+        entries.extend(_entries(model, rows, prev, plan.slug, lookups, published_only))
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

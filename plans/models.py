@@ -23,6 +23,8 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
+from .roles import Role
+
 
 class RAG(models.TextChoices):
     """The plan's status scale. Blue means the work is complete."""
@@ -64,12 +66,12 @@ def format_plan_date(day: datetime.date | None, precision: str = DatePrecision.D
 
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user) -> PlanQuerySet:
-        """Plans the user may see: those they are a member of (all, for a superuser)."""
+        """Plans the user may see: those they hold a role in (all, for a superuser)."""
         if not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(members=user)
+        return self.filter(memberships__user=user)
 
 
 class ImprovementAreaQuerySet(models.QuerySet):
@@ -77,9 +79,7 @@ class ImprovementAreaQuerySet(models.QuerySet):
         """Annotate each area's current status: its latest approved update's RAG
         and as-at date (``current_rag``, ``current_as_at``). One subquery each,
         served by the ``update_area_state_asat`` index."""
-        latest = ProgressUpdate.objects.filter(
-            area=OuterRef("pk"), state=ProgressUpdate.State.APPROVED
-        ).order_by("-as_at", "-approved_at", "-id")
+        latest = ProgressUpdate.objects.filter(area=OuterRef("pk")).latest_approved_first()
         return self.annotate(
             current_rag=Subquery(latest.values("rag")[:1]),
             current_as_at=Subquery(latest.values("as_at")[:1]),
@@ -128,6 +128,20 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def of_council(self, council_id: int) -> OrganisationQuerySet:
+        """The council itself and its partners."""
+        return self.filter(Q(pk=council_id) | Q(council_id=council_id))
+
+
+class OwnerQuerySet(models.QuerySet):
+    def of_council(self, council_id: int) -> OwnerQuerySet:
+        """Owners in the council or one of its partners."""
+        return self.filter(
+            Q(organisation_id=council_id) | Q(organisation__council_id=council_id)
+        ).select_related("organisation")
+
+
 class Organisation(models.Model):
     """The council and its partners (hospital trust, CCG, police, colleges…)."""
 
@@ -139,16 +153,43 @@ class Organisation(models.Model):
         PARTNERSHIP = "partnership", "Partnership or board"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=50, blank=True, default="")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    # Whose directory a partner belongs to: each council sees its own partners
+    # and owners only, so one installation can serve many councils. Empty for
+    # a council itself.
+    council = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner_organisations",
+        limit_choices_to={"council__isnull": True},
+    )
     history = HistoricalRecords()
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"], name="organisation_unique_name_per_council"
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(council__isnull=True),
+                name="council_unique_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def council_id_or_own(self) -> int:
+        """The council whose directory this organisation is in."""
+        return self.council_id or self.pk
 
 
 class Owner(models.Model):
@@ -168,6 +209,7 @@ class Owner(models.Model):
         related_name="owner_roles",
     )
     history = HistoricalRecords()
+    objects = OwnerQuerySet.as_manager()
 
     class Meta:
         ordering = ["job_title"]
@@ -199,13 +241,16 @@ class Plan(models.Model):
     board_name = models.CharField(max_length=200, default="Improvement Board")
     board_description = models.TextField(blank=True, default="")
     overview = models.TextField(blank=True, default="")
-    # Who may see the plan at all; what each may do is their role's (a group).
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="plans")
+    # Who may see the plan, and as what, is in its memberships (Membership).
     officers_may_update_any_area = models.BooleanField(
         default=False,
         help_text="Let officers propose progress updates on areas they do not own.",
     )
-    history = HistoricalRecords(m2m_fields=[members])
+    officers_see_submitted_updates = models.BooleanField(
+        default=False,
+        help_text="Let officers read other officers' updates while they wait for sign-off.",
+    )
+    history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
 
     class Meta:
@@ -219,6 +264,29 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Membership(models.Model):
+    """A user's role in one plan. Without one, the plan does not exist for them."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "user"], name="membership_unique_per_plan"),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="membership_valid_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} in {self.plan}"
 
 
 class Theme(models.Model):
@@ -321,7 +389,25 @@ class Action(models.Model):
         return f"{self.reference} {self.title}"
 
 
-class Milestone(models.Model):
+class MilestoneDates:
+    """When a milestone is expected and whether it is overdue: one home for the
+    rule, shared by milestones and their history rows (``HistoricalRecords(bases=...)``),
+    so the dashboard as at a past date judges exactly as today's pages do."""
+
+    @property
+    def due_display(self) -> str:
+        return format_plan_date(self.due_date, self.due_precision)
+
+    @property
+    def expected_date(self) -> datetime.date:
+        """When the milestone is now expected: the forecast if re-forecast, else due."""
+        return self.forecast_date or self.due_date
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.status == Milestone.Status.OPEN and self.expected_date < today
+
+
+class Milestone(MilestoneDates, models.Model):
     """A dated step under an area (and optionally one of its actions).
 
     ``due_precision`` says whether the due date is a day or stands for a whole
@@ -347,7 +433,7 @@ class Milestone(models.Model):
     completed_date = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[MilestoneDates, models.Model])
     objects = MilestoneQuerySet.as_manager()
 
     class Meta:
@@ -375,17 +461,17 @@ class Milestone(models.Model):
         if self.action_id and self.area_id and self.action.area_id != self.area_id:
             raise ValidationError({"action": "Select an action from this improvement area"})
 
-    @property
-    def due_display(self) -> str:
-        return format_plan_date(self.due_date, self.due_precision)
 
-    @property
-    def expected_date(self) -> datetime.date:
-        """When the milestone is now expected: the forecast if re-forecast, else due."""
-        return self.forecast_date or self.due_date
+class ProgressUpdateQuerySet(models.QuerySet):
+    def latest_approved_first(self) -> ProgressUpdateQuerySet:
+        """Approved updates, the one that is an area's current status first."""
+        return self.filter(state=ProgressUpdate.State.APPROVED).order_by(
+            *ProgressUpdate.LATEST_FIRST
+        )
 
-    def is_overdue(self, today: datetime.date) -> bool:
-        return self.status == self.Status.OPEN and self.expected_date < today
+
+class FrozenRecord(Exception):
+    """The record is what a board saw and can no longer be changed."""
 
 
 class ProgressUpdate(models.Model):
@@ -440,6 +526,11 @@ class ProgressUpdate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
+    objects = ProgressUpdateQuerySet.as_manager()
+
+    # Which approved update is an area's status: the latest as-at date, then the
+    # latest approval. The one ordering everywhere (pages, papers as at a date).
+    LATEST_FIRST = ("-as_at", "-approved_at", "-id")
 
     class Meta:
         ordering = ["area", "-as_at", "-id"]
@@ -469,6 +560,24 @@ class ProgressUpdate(models.Model):
         as_at = format_plan_date(self.as_at)
         return f"Area {self.area.number} update as at {as_at} ({self.get_rag_display()})"
 
+    def save(self, *args, **kwargs) -> None:
+        # An approved update is what the board saw: papers as at past dates rely
+        # on it never changing, whichever path (page, admin site, shell) asks.
+        if self._stored_as_approved():
+            raise FrozenRecord("An approved update cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._stored_as_approved():
+            raise FrozenRecord("An approved update cannot be deleted")
+        return super().delete(*args, **kwargs)
+
+    def _stored_as_approved(self) -> bool:
+        return (
+            self.pk is not None
+            and ProgressUpdate.objects.filter(pk=self.pk, state=self.State.APPROVED).exists()
+        )
+
 
 class Meeting(models.Model):
     """A meeting the plan is reported to."""
@@ -485,6 +594,8 @@ class Meeting(models.Model):
         max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     title = models.CharField(max_length=300)
+    # A cancelled meeting is kept (with any papers issued to it), not deleted.
+    cancelled = models.BooleanField(default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -507,3 +618,16 @@ class Meeting(models.Model):
     @property
     def date_display(self) -> str:
         return format_plan_date(self.date, self.date_precision)
+
+
+class UsedFormToken(models.Model):
+    """A create form's one-time token, stored with what it created, so that a
+    double submit (a double click, Back and submit again) makes one record."""
+
+    token = models.UUIDField(unique=True)
+    model = models.CharField(max_length=100)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_id}"

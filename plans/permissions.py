@@ -1,29 +1,133 @@
-"""Who may see and do what: one place per object type.
+"""Who may see and do what: the one place the plan's rules of access live.
 
-Every view fetches its objects through the ``get_*_for_user`` helpers below,
-which load the object with what the check needs (one query), raise 404 when the
-user may not see it (a plan they are not a member of, an unknown id) and 403
+A user's role is held in one plan (a Membership); superusers (operators) act as
+plan administrators in every plan. Every view fetches its objects through the
+``get_*_for_user`` helpers below, which load the object together with the
+user's role in its plan (one query), raise 404 when the user may not see it (a
+plan they hold no role in, a draft that is not theirs, an unknown id) and 403
 when they may see it but not do what they asked. A hidden button is never the
-permission: the checks here are the permission.
+permission: the checks here are the permission. Templates ask the same
+questions through the ``rules`` template filters (plans/templatetags).
 
-Roles are groups with model permissions (plans/roles.py): officers and plan
-administrators have ``add``/``change`` permissions, board members and scrutiny
-officers only ``view``. On top of that, an officer edits only what they own: an
-area they lead (through an owner role linked to their account), an action they
-own, and the milestones under either.
+On top of the role, an officer edits only what they own: an area they lead
+(through an owner role linked to their account), an action they own, and the
+milestones under either.
+
+Progress updates are seen by role and state (``update_visibility``): board
+members and scrutiny officers see approved updates only; officers see approved
+updates, their own in any state and, where the plan allows, others' submitted
+ones; plan administrators see everything but other people's drafts. The same
+rule filters history rows, so no change list or history page shows what the
+record's own page would not.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from .models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
+from .models import Action, ImprovementArea, Membership, Milestone, Plan, ProgressUpdate
+from .roles import Role
+
+State = ProgressUpdate.State
+
+
+class AlreadyDone(Exception):
+    """The user may do this kind of thing, but this record has moved on (it was
+    submitted, approved or withdrawn meanwhile). Not a refusal: the page says
+    what happened and links on, and nothing is logged as refused."""
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.url = url
+
+
+# --- Roles -------------------------------------------------------------------
+
+
+def _role_subquery(user, plan_ref: str) -> Subquery:
+    return Subquery(
+        Membership.objects.filter(plan=OuterRef(plan_ref), user_id=user.pk).values("role")[:1]
+    )
+
+
+def _remember(plan: Plan, user, role: str | None) -> None:
+    if user.is_superuser:
+        role = Role.PLAN_ADMINISTRATOR
+    plan.__dict__.setdefault("_viewer_roles", {})[user.pk] = role
+
+
+def role_in(user, plan: Plan) -> str | None:
+    """The user's role in ``plan``, or None. Read once per plan object."""
+    if not user.is_authenticated:
+        return None
+    cached = plan.__dict__.get("_viewer_roles", {})
+    if user.pk not in cached:
+        role = (
+            Membership.objects.filter(plan=plan, user_id=user.pk)
+            .values_list("role", flat=True)
+            .first()
+        )
+        _remember(plan, user, role)
+    return plan.__dict__["_viewer_roles"][user.pk]
+
+
+def roles_by_plan(user) -> dict[int, str]:
+    """Each plan the user holds a role in, with the role (one query)."""
+    if not user.is_authenticated:
+        return {}
+    if user.is_superuser:
+        return {pk: Role.PLAN_ADMINISTRATOR for pk in Plan.objects.values_list("pk", flat=True)}
+    return dict(Membership.objects.filter(user_id=user.pk).values_list("plan_id", "role"))
 
 
 def administers(user, plan: Plan) -> bool:
-    """Plan administrators (and superusers) edit and approve everything in their plan."""
-    return user.has_perm("plans.change_improvementarea")
+    """Plan administrators (and operators) edit and sign off everything in their plan."""
+    return role_in(user, plan) == Role.PLAN_ADMINISTRATOR
+
+
+def is_officer(user, plan: Plan) -> bool:
+    return role_in(user, plan) == Role.OFFICER
+
+
+def can_sign_off(user, plan: Plan) -> bool:
+    return administers(user, plan)
+
+
+def can_manage_plan(user, plan: Plan) -> bool:
+    """The plan's set-up: details, themes, owners, partners, meetings, members."""
+    return administers(user, plan)
+
+
+def can_issue_papers(user, plan: Plan) -> bool:
+    return role_in(user, plan) in (Role.PLAN_ADMINISTRATOR, Role.SCRUTINY_OFFICER)
+
+
+def sees_housekeeping(user, plan: Plan) -> bool:
+    """Membership changes and other set-up in the plan's change lists."""
+    return administers(user, plan)
+
+
+def landing(user) -> tuple[str, list]:
+    """Where the user's work starts: (URL name, args) for ``redirect``."""
+    roles = roles_by_plan(user)
+    if any(role == Role.OFFICER for role in roles.values()):
+        return "plans:my_work", []
+    if len(roles) != 1:
+        return "plans:plan_list", []
+    ((plan_id, role),) = roles.items()
+    slug = Plan.objects.values_list("slug", flat=True).get(pk=plan_id)
+    target = {
+        Role.PLAN_ADMINISTRATOR: "plans:sign_off",
+        Role.SCRUTINY_OFFICER: "reporting:papers",
+        Role.BOARD_MEMBER: "reporting:dashboard",
+    }[role]
+    return target, [slug]
+
+
+# --- Ownership -----------------------------------------------------------------
 
 
 def owns_area(user, area: ImprovementArea) -> bool:
@@ -34,34 +138,82 @@ def owns_action(user, action: Action) -> bool:
     return action.owner is not None and action.owner.user_id == user.pk
 
 
-def can_record_update(user, area: ImprovementArea) -> bool:
-    if not user.has_perm("plans.add_progressupdate"):
+# --- Progress updates ------------------------------------------------------------
+
+
+def update_visibility(user, plan: Plan) -> Q:
+    """The updates (or update history rows) the user may read in ``plan``, as a
+    filter on ``state`` and ``author_id``; both ProgressUpdate and its history
+    rows have these fields, so pages and history use the same rule."""
+    role = role_in(user, plan)
+    mine = Q(author_id=user.pk)
+    if role == Role.PLAN_ADMINISTRATOR:
+        return ~Q(state=State.DRAFT) | mine
+    if role == Role.OFFICER:
+        seen = Q(state=State.APPROVED) | mine
+        if plan.officers_see_submitted_updates:
+            seen |= Q(state=State.SUBMITTED)
+        return seen
+    if role in (Role.BOARD_MEMBER, Role.SCRUTINY_OFFICER):
+        return Q(state=State.APPROVED)
+    return Q(pk__in=[])
+
+
+def sees_update_workings(user, plan: Plan) -> bool:
+    """Whether the user may see how an update got to approval (drafts, returns,
+    reviewers' comments), not just what was approved."""
+    return role_in(user, plan) in (Role.PLAN_ADMINISTRATOR, Role.OFFICER)
+
+
+def visible_updates(user, plan: Plan, qs: QuerySet | None = None) -> QuerySet:
+    qs = ProgressUpdate.objects.all() if qs is None else qs
+    return qs.filter(update_visibility(user, plan))
+
+
+def can_view_update(user, update: ProgressUpdate) -> bool:
+    plan = update.area.plan
+    role = role_in(user, plan)
+    if role is None:
         return False
-    return (
-        administers(user, area.plan)
-        or owns_area(user, area)
-        or area.plan.officers_may_update_any_area
+    if update.author_id == user.pk:
+        return True
+    if update.state == State.APPROVED:
+        return True
+    if role == Role.PLAN_ADMINISTRATOR:
+        return update.state != State.DRAFT
+    if role == Role.OFFICER:
+        return update.state == State.SUBMITTED and plan.officers_see_submitted_updates
+    return False
+
+
+def can_record_update(user, area: ImprovementArea) -> bool:
+    plan = area.plan
+    return administers(user, plan) or (
+        is_officer(user, plan) and (owns_area(user, area) or plan.officers_may_update_any_area)
     )
+
+
+def may_edit_updates_of(user, update: ProgressUpdate) -> bool:
+    """The author, while they may still record updates on the area."""
+    return update.author_id == user.pk and can_record_update(user, update.area)
 
 
 def can_edit_update(user, update: ProgressUpdate) -> bool:
-    """Authors edit their own drafts and returned updates; nothing once submitted."""
-    editable = update.state in (ProgressUpdate.State.DRAFT, ProgressUpdate.State.RETURNED)
-    return (
-        editable
-        and update.author_id == user.pk
-        and user.has_perm("plans.change_progressupdate")
-        and can_record_update(user, update.area)
-    )
+    """Authors edit (and submit) their own drafts and returned updates."""
+    editable = update.state in (State.DRAFT, State.RETURNED)
+    return editable and may_edit_updates_of(user, update)
 
 
 def can_review_update(user, update: ProgressUpdate) -> bool:
     """Sign-off: a plan administrator, on a submitted update they did not write."""
     return (
-        update.state == ProgressUpdate.State.SUBMITTED
-        and user.has_perm("plans.approve_progressupdate")
+        update.state == State.SUBMITTED
+        and can_sign_off(user, update.area.plan)
         and update.author_id != user.pk
     )
+
+
+# --- Areas, actions, milestones ----------------------------------------------------
 
 
 def can_edit_area(user, area: ImprovementArea) -> bool:
@@ -69,97 +221,133 @@ def can_edit_area(user, area: ImprovementArea) -> bool:
 
 
 def can_add_action(user, area: ImprovementArea) -> bool:
-    return user.has_perm("plans.add_action") and (
-        administers(user, area.plan) or owns_area(user, area)
+    return administers(user, area.plan) or (
+        is_officer(user, area.plan) and owns_area(user, area)
     )
 
 
 def can_edit_action(user, action: Action) -> bool:
-    return user.has_perm("plans.change_action") and (
-        administers(user, action.area.plan)
-        or owns_area(user, action.area)
-        or owns_action(user, action)
+    plan = action.area.plan
+    return administers(user, plan) or (
+        is_officer(user, plan) and (owns_area(user, action.area) or owns_action(user, action))
     )
 
 
 def can_add_milestone(user, area: ImprovementArea) -> bool:
-    return user.has_perm("plans.add_milestone") and (
-        administers(user, area.plan) or owns_area(user, area)
-    )
+    return can_add_action(user, area)
 
 
 def can_edit_milestone(user, milestone: Milestone) -> bool:
-    return user.has_perm("plans.change_milestone") and (
-        administers(user, milestone.area.plan)
-        or owns_area(user, milestone.area)
-        or (milestone.action is not None and owns_action(user, milestone.action))
+    plan = milestone.area.plan
+    return administers(user, plan) or (
+        is_officer(user, plan)
+        and (
+            owns_area(user, milestone.area)
+            or (milestone.action is not None and owns_action(user, milestone.action))
+        )
     )
 
 
-def _require(allowed: bool) -> None:
+# --- Fetching objects for a user ------------------------------------------------------
+
+
+def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
 
 
+def _visible(qs: QuerySet, user, plan_ref: str) -> QuerySet:
+    """Annotate the user's role in the object's plan; keep objects in plans they hold one in."""
+    qs = qs.annotate(viewer_role=_role_subquery(user, plan_ref))
+    return qs if user.is_superuser else qs.filter(viewer_role__isnull=False)
+
+
 def get_plan_for_user(user, slug: str) -> Plan:
-    plan = Plan.objects.visible_to(user).filter(slug=slug).select_related("organisation").first()
+    plan = _visible(Plan.objects.filter(slug=slug), user, "pk").select_related("organisation")
+    plan = plan.first()
     if plan is None:
         raise Http404("No such plan")
+    _remember(plan, user, plan.viewer_role)
     return plan
 
 
 def get_area_for_user(user, slug: str, number: int, *, edit: bool = False) -> ImprovementArea:
     area = (
-        ImprovementArea.objects.filter(plan__slug=slug, number=number)
-        .filter(plan__in=Plan.objects.visible_to(user))
+        _visible(ImprovementArea.objects.filter(plan__slug=slug, number=number), user, "plan")
         .select_related("plan__organisation", "lead__organisation", "theme")
         .first()
     )
     if area is None:
         raise Http404("No such improvement area")
+    _remember(area.plan, user, area.viewer_role)
     if edit:
-        _require(can_edit_area(user, area))
+        require(can_edit_area(user, area))
     return area
 
 
 def get_action_for_user(user, pk: int, *, edit: bool = False) -> Action:
     action = (
-        Action.objects.filter(pk=pk, area__plan__in=Plan.objects.visible_to(user))
-        .select_related("area__plan", "area__lead", "owner__organisation")
+        _visible(Action.objects.filter(pk=pk), user, "area__plan")
+        .select_related("area__plan__organisation", "area__lead", "owner__organisation")
         .first()
     )
     if action is None:
         raise Http404("No such action")
+    _remember(action.area.plan, user, action.viewer_role)
     if edit:
-        _require(can_edit_action(user, action))
+        require(can_edit_action(user, action))
     return action
 
 
 def get_milestone_for_user(user, pk: int, *, edit: bool = False) -> Milestone:
     milestone = (
-        Milestone.objects.filter(pk=pk, area__plan__in=Plan.objects.visible_to(user))
-        .select_related("area__plan", "area__lead", "action__owner")
+        _visible(Milestone.objects.filter(pk=pk), user, "area__plan")
+        .select_related("area__plan__organisation", "area__lead", "action__owner")
         .first()
     )
     if milestone is None:
         raise Http404("No such milestone")
+    _remember(milestone.area.plan, user, milestone.viewer_role)
     if edit:
-        _require(can_edit_milestone(user, milestone))
+        require(can_edit_milestone(user, milestone))
     return milestone
 
 
 def get_update_for_user(
     user, pk: int, *, edit: bool = False, review: bool = False
 ) -> ProgressUpdate:
+    """An update the user may read (404 otherwise: a draft that is not theirs
+    does not exist for them). ``edit``/``review``: AlreadyDone when the update
+    has moved on past what the user could have done, 403 when they never could."""
+    from django.urls import reverse
+
     update = (
-        ProgressUpdate.objects.filter(pk=pk, area__plan__in=Plan.objects.visible_to(user))
-        .select_related("area__plan", "area__lead", "action", "author", "approved_by")
+        _visible(ProgressUpdate.objects.filter(pk=pk), user, "area__plan")
+        .select_related("area__plan__organisation", "area__lead", "action", "author", "approved_by")
         .first()
     )
     if update is None:
         raise Http404("No such progress update")
-    if edit:
-        _require(can_edit_update(user, update))
-    if review:
-        _require(can_review_update(user, update))
+    _remember(update.area.plan, user, update.viewer_role)
+    if not can_view_update(user, update):
+        raise Http404("No such progress update")
+    url = reverse("plans:update", args=[update.pk])
+    if edit and not can_edit_update(user, update):
+        if may_edit_updates_of(user, update):
+            raise AlreadyDone(_moved_on(update, "edited"), url)
+        raise PermissionDenied
+    if review and not can_review_update(user, update):
+        if can_sign_off(user, update.area.plan) and update.author_id != user.pk:
+            raise AlreadyDone(_moved_on(update, "signed off"), url)
+        raise PermissionDenied
     return update
+
+
+def _moved_on(update: ProgressUpdate, verb: str) -> str:
+    said = {
+        State.DRAFT: "This update is still a draft: it has not been submitted for sign-off",
+        State.SUBMITTED: "This update has already been submitted for sign-off",
+        State.RETURNED: "This update has been returned to its author",
+        State.APPROVED: "This update has already been approved",
+    }[update.state]
+    return f"{said}, so it cannot be {verb} now."

@@ -93,14 +93,22 @@ class _Loader:
 
     def load(self) -> LoadResult:
         d = self.data
-        orgs = {
-            o["name"]: self.upsert(
-                Organisation,
-                {"name": o["name"]},
-                {"short_name": o["short_name"], "kind": o["kind"]},
-            )
-            for o in d["organisations"]
-        }
+        # The plan's council first; every other organisation is in its directory.
+        by_name = {o["name"]: o for o in d["organisations"]}
+        council_data = by_name[d["plan"]["organisation"]]
+        council = self.upsert(
+            Organisation,
+            {"name": council_data["name"], "council": None},
+            {"short_name": council_data["short_name"], "kind": council_data["kind"]},
+        )
+        orgs = {council.name: council}
+        for o in d["organisations"]:
+            if o["name"] != council.name:
+                orgs[o["name"]] = self.upsert(
+                    Organisation,
+                    {"name": o["name"], "council": council},
+                    {"short_name": o["short_name"], "kind": o["kind"]},
+                )
         owners = {
             o["key"]: self.upsert(
                 Owner, {"job_title": o["job_title"], "organisation": orgs[o["organisation"]]}, {}

@@ -81,13 +81,12 @@ def save_version_checked(
 
 
 def last_approved_rag(area: ImprovementArea) -> str | None:
-    latest = (
-        ProgressUpdate.objects.filter(area=area, state=ProgressUpdate.State.APPROVED)
-        .order_by("-as_at", "-approved_at", "-id")
+    return (
+        ProgressUpdate.objects.filter(area=area)
+        .latest_approved_first()
         .values_list("rag", flat=True)
         .first()
     )
-    return latest
 
 
 def record_update(
@@ -179,3 +178,21 @@ def save_action(
                 action.partners.set(partners)
             finally:
                 del action._change_reason, action._history_user
+
+
+def ensure_membership(
+    *, plan, user: AbstractBaseUser, role: str, reason: str, by: AbstractBaseUser | None = None
+):
+    """Give ``user`` ``role`` in ``plan`` (creating the membership if needed),
+    for set-up scripts. The service's own member pages use the checked
+    membership services, which hold the plan administrators' rules."""
+    from .models import Membership
+
+    membership = Membership.objects.filter(plan=plan, user=user).first()
+    if membership is None:
+        membership = Membership(plan=plan, user=user, role=role)
+    elif membership.role == role:
+        return membership
+    membership.role = role
+    save_with_history(membership, reason=reason, user=by)
+    return membership

@@ -7,7 +7,6 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
@@ -117,6 +116,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     if state.board:
         changes = recent_changes(
             plan,
+            viewer=request.user,
             since=snap.end_of_day(state.board.date),
             until=snap.end_of_day(as_at),
             limit=50,
@@ -162,7 +162,7 @@ def paper_list(request: HttpRequest, slug: str) -> HttpResponse:
         as_at, form = _as_at(request, plan)
     except BadRequest as error:
         return _bad_request(request, plan, error, "Papers")
-    can_issue = request.user.has_perm("reporting.add_issuedpaper")
+    can_issue = perms.can_issue_papers(request.user, plan)
     papers = [
         {"kind": kind, "title": Kind.TITLES[kind], "formats": Kind.FORMATS[kind]}
         for kind in Kind.ALL
@@ -248,8 +248,7 @@ def paper_issue(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     """Issue a paper to a meeting: store its content and every file, frozen."""
     _check_kind(kind)
     plan = perms.get_plan_for_user(request.user, slug)
-    if not request.user.has_perm("reporting.add_issuedpaper"):
-        raise PermissionDenied
+    perms.require(perms.can_issue_papers(request.user, plan))
     try:
         as_at, as_at_form = _as_at(request, plan)
     except BadRequest as error:

@@ -27,17 +27,16 @@ class World:
 
 
 def make_world() -> World:
-    users = {
-        "officer": factories.UserFactory(username="officer", role=OFFICER),
-        "other_officer": factories.UserFactory(username="other_officer", role=OFFICER),
-        "admin": factories.UserFactory(username="admin", role=PLAN_ADMINISTRATOR),
-        "board": factories.UserFactory(username="board", role=BOARD_MEMBER),
-        "scrutiny": factories.UserFactory(username="scrutiny", role=SCRUTINY_OFFICER),
-        # An officer of another council's plan: must see nothing of this one.
-        "outsider": factories.UserFactory(username="outsider", role=OFFICER),
+    roles = {
+        "officer": OFFICER,
+        "other_officer": OFFICER,
+        "admin": PLAN_ADMINISTRATOR,
+        "board": BOARD_MEMBER,
+        "scrutiny": SCRUTINY_OFFICER,
     }
+    users = {name: factories.UserFactory(username=name) for name in [*roles, "outsider"]}
     plan = factories.PlanFactory(slug="childrens-services", title="Children's Services Plan")
-    plan.members.set([u for name, u in users.items() if name != "outsider"])
+    factories.join(plan, {users[name]: role for name, role in roles.items()})
     lead = factories.OwnerFactory(job_title="Head of Children's Social Care", user=users["officer"])
     other_lead = factories.OwnerFactory(job_title="Head of Early Help", user=users["other_officer"])
     area = factories.ImprovementAreaFactory(
@@ -57,7 +56,8 @@ def make_world() -> World:
         as_at=datetime.date(2015, 5, 1),
     )
     other_plan = factories.PlanFactory(slug="other-council", title="Another council's plan")
-    other_plan.members.set([users["outsider"]])
+    # An officer of another council's plan: must see nothing of this one.
+    factories.join(other_plan, {users["outsider"]: OFFICER})
     other_plan_area = factories.ImprovementAreaFactory(
         plan=other_plan, number=1, lead=factories.OwnerFactory(user=users["outsider"])
     )

@@ -4,11 +4,9 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from plans import models
-from plans.roles import ensure_roles
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -23,13 +21,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     password = factory.django.Password("correct-horse-battery")
 
-    @factory.post_generation
-    def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
-        """UserFactory(role=OFFICER) puts the user in that role's group."""
-        if create and extracted:
-            ensure_roles()
-            self.groups.add(Group.objects.get(name=extracted))
-
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -39,6 +30,21 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Organisation {n}")
     short_name = ""
     kind = models.Organisation.Kind.COUNCIL
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Membership
+
+    plan = factory.SubFactory("tests.factories.PlanFactory")
+    user = factory.SubFactory(UserFactory)
+    role = models.Role.BOARD_MEMBER
+
+
+def join(plan: models.Plan, members: dict) -> None:
+    """Give each user their role in ``plan``: ``join(plan, {user: OFFICER})``."""
+    for user, role in members.items():
+        MembershipFactory(plan=plan, user=user, role=role)
 
 
 class OwnerFactory(factory.django.DjangoModelFactory):

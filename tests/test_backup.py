@@ -13,7 +13,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from plans.models import ProgressUpdate
+from plans.models import Plan, ProgressUpdate
+from plans.roles import Role
 from plans.seed import load_plan
 from plans.services import save_with_history
 from tests import factories
@@ -23,11 +24,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def plan_with_history():
     load_plan()
-    officer = factories.UserFactory(username="officer", role="Officer")
-    admin = factories.UserFactory(username="admin", role="Plan administrator")
+    plan = Plan.objects.get()
+    officer = factories.UserFactory(username="officer")
+    admin = factories.UserFactory(username="admin")
+    factories.join(plan, {officer: Role.OFFICER, admin: Role.PLAN_ADMINISTRATOR})
     update = ProgressUpdate.objects.order_by("pk").first()
-    update.narrative = "Edited after approval, with a reason"
-    save_with_history(update, reason="Corrected a typing slip", user=admin)
+    action = update.area.actions.order_by("pk").first()
+    action.title = "Edited after the paper, with a reason"
+    save_with_history(action, reason="Corrected a typing slip", user=admin)
     new = ProgressUpdate(
         area=update.area,
         as_at=datetime.date(2015, 6, 1),
@@ -62,7 +66,9 @@ def fingerprint() -> dict:
 def test_django_dump_restores_every_record_and_history_row(tmp_path):
     plan_with_history()
     before = fingerprint()
-    assert len(before["plans_historicalprogressupdate"]) >= 19
+    assert len(before["plans_historicalprogressupdate"]) >= 18
+    assert len(before["plans_historicalaction"]) > len(before["plans_action"])
+    assert len(before["plans_historicalmembership"]) == 2
     backup = tmp_path / "backup.xml"
     call_command("backup_plans", str(backup), verbosity=0)
     with pytest.raises(CommandError, match="restore into an empty one"):

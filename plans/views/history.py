@@ -29,7 +29,7 @@ def area_history(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         area=area,
         title=f"History of area {area.number}",
         intro="Every change to the area, its actions, milestones and progress updates",
-        entries=recent_changes(area.plan, area=area, limit=500),
+        entries=recent_changes(area.plan, viewer=request.user, area=area, limit=500),
     )
 
 
@@ -68,6 +68,6 @@ def plan_changes(request: HttpRequest, slug: str) -> HttpResponse:
         plan=plan,
         area=None,
         title="Recent changes",
-        entries=recent_changes(plan),
+        entries=recent_changes(plan, viewer=request.user),
         intro="The latest 100 changes to anything in the plan",
     )

@@ -31,13 +31,8 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """Send each user to where their work starts."""
-    if request.user.groups.filter(name="Officer").exists():
-        return redirect("plans:my_work")
-    plans = list(Plan.objects.visible_to(request.user)[:2])
-    if len(plans) == 1:
-        # Board members, scrutiny staff and administrators start at the dashboard.
-        return redirect("reporting:dashboard", plans[0].slug)
-    return redirect("plans:plan_list")
+    target, args = perms.landing(request.user)
+    return redirect(target, *args)
 
 
 @login_required
@@ -55,7 +50,7 @@ def plan_overview(request: HttpRequest, slug: str) -> HttpResponse:
     areas = ImprovementArea.objects.filter(plan=plan).for_overview(today)
     awaiting = (
         ProgressUpdate.objects.filter(area__plan=plan, state=ProgressUpdate.State.SUBMITTED).count()
-        if request.user.has_perm("plans.approve_progressupdate")
+        if perms.can_sign_off(request.user, plan)
         else None
     )
     return render(
@@ -73,19 +68,10 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     user = request.user
     actions = list(area.actions.select_related("owner__organisation").prefetch_related("partners"))
     milestones = list(area.milestones.select_related("action__owner"))
-    updates = area.updates.select_related("author", "approved_by", "action")
-    if not perms.administers(user, area.plan):
-        # Drafts are the author's own until submitted.
-        updates = updates.filter(~Q(state=ProgressUpdate.State.DRAFT) | Q(author=user))
-    current = next(
-        (
-            u
-            for u in area.updates.filter(state="approved").order_by(
-                "-as_at", "-approved_at", "-id"
-            )[:1]
-        ),
-        None,
+    updates = perms.visible_updates(
+        user, area.plan, area.updates.select_related("author", "approved_by", "action")
     )
+    current = area.updates.latest_approved_first().first()
     # Newest first, a page at a time: an area may gather hundreds of updates.
     page = Paginator(updates, UPDATES_PER_PAGE).get_page(request.GET.get("page"))
     for action in actions:

@@ -110,13 +110,6 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
     update = perms.get_update_for_user(request.user, pk)
     user = request.user
-    if (
-        update.state == ProgressUpdate.State.DRAFT
-        and update.author_id != user.pk
-        and not (perms.administers(user, update.area.plan))
-    ):
-        # A draft is its author's until it is submitted.
-        raise PermissionDenied
     return render(
         request,
         "plans/update_detail.html",
@@ -191,8 +184,7 @@ def update_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def sign_off(request: HttpRequest, slug: str) -> HttpResponse:
     plan = perms.get_plan_for_user(request.user, slug)
-    if not request.user.has_perm("plans.approve_progressupdate"):
-        raise PermissionDenied
+    perms.require(perms.can_sign_off(request.user, plan))
     waiting = (
         ProgressUpdate.objects.filter(area__plan=plan, state=ProgressUpdate.State.SUBMITTED)
         .select_related("area", "author")

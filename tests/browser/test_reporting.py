@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from plans.models import Plan
+from plans.roles import Role
 from plans.seed import load_plan
 from tests import factories
 
@@ -18,8 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def seeded() -> Plan:
     load_plan()
     plan = Plan.objects.get(slug="childrens-services-2015")
-    for name, role in (("board", "Board member"), ("scrutiny", "Scrutiny officer")):
-        plan.members.add(factories.UserFactory(username=name, role=role))
+    for name, role in (("board", Role.BOARD_MEMBER), ("scrutiny", Role.SCRUTINY_OFFICER)):
+        factories.join(plan, {factories.UserFactory(username=name): role})
     return plan
 
 

@@ -69,7 +69,10 @@ def test_public_pages_answer_without_login(client):
     assert client.get(reverse("plans:accessibility")).status_code == 200
 
 
-A, R, N = 200, 403, 404  # allowed, refused, not found (cannot see the plan)
+# allowed, refused, not found (cannot see the plan, or a draft or submitted
+# update that is not theirs to read), and "already done": the record moved on,
+# so the user is sent to its page with a message saying so (not a refusal).
+A, R, N, D = 200, 403, 404, 302
 
 # page: (officer, other_officer, admin, board, scrutiny, outsider)
 GET_MATRIX = {
@@ -85,11 +88,11 @@ GET_MATRIX = {
     "action_new": (A, R, A, R, R, N),
     "milestone_new": (A, R, A, R, R, N),
     "update": (A, A, A, A, A, N),
-    "update_edit": (R, R, R, R, R, N),  # approved: nobody edits it
-    "update_review": (R, R, R, R, R, N),  # approved: nothing to review
-    "submitted_review": (R, R, A, R, R, N),
-    "draft_edit": (A, R, R, R, R, N),  # the officer's own draft
-    "draft": (A, R, A, R, R, N),  # drafts are private to author and administrators
+    "update_edit": (D, R, R, R, R, N),  # approved: its author is told so
+    "update_review": (R, R, D, R, R, N),  # approved: the administrator is told so
+    "submitted_review": (R, N, A, N, N, N),  # submitted: author and administrators
+    "draft_edit": (A, N, N, N, N, N),  # the officer's own draft
+    "draft": (A, N, N, N, N, N),  # drafts are private to their author
     "action_edit": (A, R, A, R, R, N),
     "action_history": (A, A, A, A, A, N),
     "milestone_edit": (A, R, A, R, R, N),

@@ -159,7 +159,7 @@ def test_demo_accounts_one_per_role_and_idempotent(seed_plan, capsys):
     from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.order_by("username")
-    assert [(u.username, u.groups.get().name) for u in users] == [
+    assert [(u.username, u.memberships.get().get_role_display()) for u in users] == [
         ("admin", "Plan administrator"),
         ("board", "Board member"),
         ("officer", "Officer"),

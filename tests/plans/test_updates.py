@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from plans.models import ProgressUpdate
+from plans.roles import PLAN_ADMINISTRATOR
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -186,19 +187,20 @@ def test_approving_twice_or_a_draft_is_refused(world, clients):
     url = reverse("plans:update_review", args=[update.pk])
     clients["admin"].post(url, {"decision": "approve", "version": 1})
     rows = update.history.count()
-    assert clients["admin"].post(url, {"decision": "approve", "version": 2}).status_code == 403
+    # Approving again (Back and submit, or a second tab) says what happened.
+    again = clients["admin"].post(url, {"decision": "approve", "version": 2}, follow=True)
+    assert again.redirect_chain == [(reverse("plans:update", args=[update.pk]), 302)]
+    assert "This update has already been approved" in again.content.decode()
+    # A draft is its author's alone: for the administrator it does not exist.
     draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
     draft_url = reverse("plans:update_review", args=[draft.pk])
-    assert clients["admin"].post(draft_url, {"decision": "approve"}).status_code == 403
+    assert clients["admin"].post(draft_url, {"decision": "approve"}).status_code == 404
     assert update.history.count() == rows
 
 
 def test_two_administrators_approving_at_once_the_second_is_told(world, clients):
-    from django.contrib.auth.models import Group
-
     second = factories.UserFactory(username="admin2")
-    second.groups.add(Group.objects.get(name="Plan administrator"))
-    world.plan.members.add(second)
+    factories.join(world.plan, {second: PLAN_ADMINISTRATOR})
     from tests.conftest import client_for
 
     update = submitted(world)
@@ -208,9 +210,10 @@ def test_two_administrators_approving_at_once_the_second_is_told(world, clients)
     second_client.get(url)
     assert first_form.status_code == 200
     clients["admin"].post(url, {"decision": "return", "comment": "Needs figures", "version": 1})
-    response = second_client.post(url, {"decision": "approve", "version": 1})
-    # Returned meanwhile: no longer reviewable.
-    assert response.status_code == 403
+    response = second_client.post(url, {"decision": "approve", "version": 1}, follow=True)
+    # Returned meanwhile: no longer reviewable, and the page says why.
+    assert response.redirect_chain[0][1] == 302
+    assert "This update has been returned to its author" in response.content.decode()
     update.refresh_from_db()
     assert update.state == "returned"
 

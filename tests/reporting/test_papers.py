@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import ImprovementArea, Meeting, Plan, ProgressUpdate
+from plans.roles import Role
 from plans.seed import load_plan
 from plans.services import save_with_history
 from reporting.build import build_paper
@@ -26,14 +27,14 @@ SEED_DATE = datetime.date(2015, 5, 31)
 def seed(db):
     load_plan()
     plan = Plan.objects.get(slug="childrens-services-2015")
-    users = {
-        "board": factories.UserFactory(username="board", role="Board member"),
-        "scrutiny": factories.UserFactory(username="scrutiny", role="Scrutiny officer"),
-        "admin": factories.UserFactory(username="admin", role="Plan administrator"),
-        "officer": factories.UserFactory(username="officer", role="Officer"),
-        "outsider": factories.UserFactory(username="outsider", role="Board member"),
+    roles = {
+        "board": Role.BOARD_MEMBER,
+        "scrutiny": Role.SCRUTINY_OFFICER,
+        "admin": Role.PLAN_ADMINISTRATOR,
+        "officer": Role.OFFICER,
     }
-    plan.members.set([u for name, u in users.items() if name != "outsider"])
+    users = {name: factories.UserFactory(username=name) for name in [*roles, "outsider"]}
+    factories.join(plan, {users[name]: role for name, role in roles.items()})
     return plan, {name: client_for(u) for name, u in users.items()}, users
 
 

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.models import Owner, Plan
-from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER
+from plans.models import Membership, Owner, Plan
+from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER, Role
+from plans.services import save_with_history
 
-# (user name, password, full name, role, owner role held). For a developer's
-# own machine only: the passwords are printed and are the same everywhere.
+# (user name, password, full name, role in every plan, owner role held). For a
+# developer's own machine only: the passwords are printed and are the same everywhere.
 DEMO_ACCOUNTS = [
     ("officer", "demo-officer-pass", "Olivia Officer", OFFICER, "Head of Children's Social Care"),
     ("admin", "demo-admin-pass", "Adam Administrator", PLAN_ADMINISTRATOR, None),
@@ -31,20 +31,23 @@ class Command(BaseCommand):
             user, _ = User.objects.get_or_create(username=username)
             user.first_name, user.last_name = first, last
             user.email = f"{username}@example.org"
-            # Plan administrators manage users and set-up in the admin site.
-            user.is_staff = role == PLAN_ADMINISTRATOR
+            # Nobody here is an operator: plan administrators set their plan up
+            # in the service, not in the admin site.
+            user.is_staff = user.is_superuser = False
             if not user.check_password(password):
                 user.set_password(password)
             user.save()
-            user.groups.set([Group.objects.get(name=role)])
-            for plan in Plan.objects.exclude(members=user):
-                plan._change_reason = "Demo account added to the plan"
-                plan.members.add(user)
+            for plan in Plan.objects.all():
+                membership = Membership.objects.filter(plan=plan, user=user).first()
+                if membership is None:
+                    membership = Membership(plan=plan, user=user, role=role)
+                    save_with_history(membership, reason="Demo account added to the plan")
+                elif membership.role != role:
+                    membership.role = role
+                    save_with_history(membership, reason="Demo account's role")
             if owner_title:
                 owner = Owner.objects.filter(job_title=owner_title).first()
                 if owner and owner.user_id != user.pk:
                     owner.user = user
-                    owner._change_reason = "Demo account holds this role"
-                    owner._history_user = user
-                    owner.save()
-            self.stdout.write(f"  {username} / {password} / {role}")
+                    save_with_history(owner, reason="Demo account holds this role", user=user)
+            self.stdout.write(f"  {username} / {password} / {Role(role).label}")

@@ -17,7 +17,6 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.test import Client
@@ -25,7 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
-from plans.roles import BOARD_MEMBER, ensure_roles
+from plans.roles import BOARD_MEMBER
+from plans.services import ensure_membership
 from reporting.benchmark import time_pages
 from reporting.papers import Kind
 
@@ -60,15 +60,13 @@ class Command(BaseCommand):
     def handle(self, *args: object, runs: int, updates: int, **options: object) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("The national benchmark runs on PostgreSQL (set DATABASE_URL).")
-        ensure_roles()
         user, _ = get_user_model().objects.get_or_create(username="bench-national")
-        user.groups.set([Group.objects.get(name=BOARD_MEMBER)])
         if not Plan.objects.filter(slug="national-1").exists():
             started = time.perf_counter()
             self.build(user, updates)
             self.stdout.write(f"Built in {time.perf_counter() - started:.0f} s")
         plan = Plan.objects.get(slug="national-1")
-        plan.members.add(user)
+        ensure_membership(plan=plan, user=user, role=BOARD_MEMBER, reason="Benchmark reader")
         self.measure(plan, user, runs)
 
     def build(self, user, n_updates: int) -> None:

@@ -34,7 +34,8 @@ from plans.models import (
     Plan,
     ProgressUpdate,
 )
-from plans.roles import BOARD_MEMBER, ensure_roles
+from plans.roles import BOARD_MEMBER
+from plans.services import ensure_membership
 from reporting.benchmark import time_pages
 from reporting.papers import Kind
 
@@ -69,12 +70,8 @@ class Command(BaseCommand):
         parser.add_argument("--rebuild", action="store_true")
 
     def handle(self, *args: object, updates: int, runs: int, rebuild: bool, **options: object):
-        ensure_roles()
         User = get_user_model()
         user, _ = User.objects.get_or_create(username="bench-board")
-        from django.contrib.auth.models import Group
-
-        user.groups.set([Group.objects.get(name=BOARD_MEMBER)])
         plan = Plan.objects.filter(slug=SLUG).first()
         if plan is not None and rebuild:
             self.stdout.write("Removing the old benchmark plan…")
@@ -85,7 +82,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             plan = self.build(updates, user)
             self.stdout.write(f"Built in {time.perf_counter() - started:.0f} s")
-        plan.members.add(user)
+        ensure_membership(plan=plan, user=user, role=BOARD_MEMBER, reason="Benchmark reader")
         self.report(plan, user, runs)
 
     def build(self, n_updates: int, user) -> Plan:
