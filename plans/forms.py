@@ -8,6 +8,7 @@ Messages follow the Design System's wording: they say what to do.
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from crispy_forms_gds.choices import Choice
@@ -105,6 +106,22 @@ class GovForm(forms.Form):
     @property
     def error_count(self) -> int:
         return len(self.errors)
+
+
+class CreateForm(GovForm):
+    """A form that creates a record: it carries a one-time token so that a
+    double submit makes one record (plans.services.create_once)."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
+
+    def build_layout(self) -> Layout:
+        hidden = ("version", "form_token")
+        return Layout(*[n for n in self.fields if n not in hidden], *hidden)
 
 
 class ProgressUpdateForm(GovForm):

@@ -8,12 +8,15 @@ row names the real user even outside a request (management commands, tests).
 from __future__ import annotations
 
 import datetime
+import uuid
+from collections.abc import Callable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from .models import Action, ImprovementArea, Organisation, ProgressUpdate
+from .models import Action, ImprovementArea, Organisation, ProgressUpdate, UsedFormToken
 
 
 def save_with_history(
@@ -37,6 +40,55 @@ def save_with_history(
         # Leave nothing behind for a later save of the same instance.
         for attr in ("_change_reason", "_history_user", "_history_date"):
             obj.__dict__.pop(attr, None)
+
+
+class DuplicateRecord(Exception):
+    """What the form was asked to create clashes with a record saved meanwhile
+    (e.g. the same action reference from another tab). Nothing was written;
+    the form shows ``message`` against ``field``."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def create_once(
+    obj: models.Model, *, token: uuid.UUID | None, save: Callable[[], None]
+) -> tuple[models.Model, bool]:
+    """Create ``obj`` by calling ``save()``, once per form ``token``.
+
+    A create form carries a one-time token; a second post of the same form (a
+    double click, Back and submit again, two requests racing) finds the token
+    used and gets the record the first one made: ``(record, False)``. A clash
+    with another record that slipped past the form's checks raises
+    DuplicateRecord, never a server error.
+    """
+    model = type(obj)
+    label = model._meta.label
+    if token is not None:
+        used = UsedFormToken.objects.filter(token=token, model=label).first()
+        if used is not None:
+            return model._default_manager.get(pk=used.object_id), False
+    try:
+        with transaction.atomic():
+            save()
+            if token is not None:
+                UsedFormToken.objects.create(token=token, model=label, object_id=obj.pk)
+    except (IntegrityError, ValidationError) as clash:
+        if token is not None:
+            used = UsedFormToken.objects.filter(token=token, model=label).first()
+            if used is not None:
+                # The same form, posted twice at once: the other post won.
+                return model._default_manager.get(pk=used.object_id), False
+        raise DuplicateRecord(_clash_message(clash)) from clash
+    return obj, True
+
+
+def _clash_message(clash: Exception) -> str:
+    if isinstance(clash, ValidationError):
+        return " ".join(clash.messages)
+    return "This has just been saved by someone else: check the page before adding it again"
 
 
 class EditConflict(Exception):
