@@ -1,13 +1,18 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from plans.admin import TrackedAdmin
 
 from .models import IssuedPaper
 
 
 @admin.register(IssuedPaper)
-class IssuedPaperAdmin(SimpleHistoryAdmin):
-    """Read-only: issued papers are frozen."""
+class IssuedPaperAdmin(TrackedAdmin):
+    """Read-only: an issued paper is what the meeting was sent, frozen
+    (IssuedPaper.save() refuses any change). Its history is read-only too, as
+    every record's is (TrackedAdmin)."""
 
+    # Its version numbers the paper's issues; it is not an edit lock.
+    versioned = False
     list_display = ["title", "meeting", "version", "as_at", "issued_by", "issued_at"]
     list_select_related = ["meeting", "issued_by"]
     exclude = ["html", "docx", "pdf", "xlsx", "csv"]

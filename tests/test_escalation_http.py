@@ -1,0 +1,403 @@
+"""Privilege escalation over real HTTP: gunicorn, production settings, CSRF tokens.
+
+A plan administrator and another plan's officer sign in through the sign-in
+page, as a browser would, and try to make themselves more than they are: open
+the admin site, make themselves superusers, join another plan, rewrite history.
+Each attempt must be refused by the application itself (the service's 403 page,
+not a CSRF failure) and must write nothing. The operator's control attempts
+show that the same requests, tokens and all, do get through when allowed.
+
+To try another escalation, add an ``Attempt`` to ATTEMPTS. Paths and form
+values may name ``{me}`` (the user's id), ``{own_plan}`` and ``{other_plan}``
+(a plan they are a member of, and one they are not), ``{user_<name>}`` (any
+user's id) and the ids in ``make_accounts``.
+
+One gunicorn serves the whole module, on a throwaway SQLite file (whatever
+database the rest of the suite uses: the server and the test must share it).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from loadtest.run import LoopbackCookiePolicy
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-battery"  # tests/factories.py
+REFUSED_PAGE = "You do not have permission to do that"  # templates/403.html
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
+SIGNED_IN = ["admin", "outsider", "operator"]
+
+
+@dataclass(frozen=True)
+class Attempt:
+    who: str
+    method: str
+    path: str
+    data: dict = field(default_factory=dict)
+    status: int = 403
+    # Whether it writes (only the operator's controls should).
+    writes: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.who}-{self.method}-{self.path}"
+
+
+def escalations(who: str) -> list[Attempt]:
+    """What a signed-in non-operator might try in the admin site."""
+    return [
+        Attempt(who, "GET", "/admin/"),
+        Attempt(who, "GET", "/admin/login/"),
+        Attempt(who, "GET", "/admin/auth/user/{me}/change/"),
+        Attempt(
+            who,
+            "POST",
+            "/admin/auth/user/{me}/change/",
+            {
+                "username": who,
+                "is_active": "on",
+                "is_staff": "on",
+                "is_superuser": "on",
+                "date_joined_0": "2015-01-01",
+                "date_joined_1": "09:00:00",
+            },
+        ),
+        Attempt(
+            who,
+            "POST",
+            "/admin/auth/user/{me}/password/",
+            {"password1": "New-pass-1234567", "password2": "New-pass-1234567"},
+        ),
+        Attempt(
+            who,
+            "POST",
+            "/admin/auth/user/add/",
+            {
+                "username": f"{who}-twin",
+                "password1": "Twin-pass-1234567",
+                "usable_password": "true",
+                "password2": "Twin-pass-1234567",
+            },
+        ),
+        Attempt(
+            who,
+            "POST",
+            "/admin/plans/membership/add/",
+            {"plan": "{other_plan}", "user": "{me}", "role": "plan_administrator"},
+        ),
+        Attempt(
+            who,
+            "POST",
+            "/admin/plans/progressupdate/{approved}/history/{approved_history}/",
+            {"narrative": "Rewritten", "rag": "red", "state": "approved", "_save": "Revert"},
+        ),
+        Attempt(who, "POST", "/admin/logout/"),
+    ]
+
+
+ATTEMPTS = [
+    *escalations("admin"),
+    *escalations("outsider"),
+    # Controls: the operator, with the same kind of session and token, gets in...
+    Attempt("operator", "GET", "/admin/", status=200),
+    Attempt(
+        "operator",
+        "POST",
+        "/admin/plans/membership/add/",
+        {"plan": "{other_plan}", "user": "{user_board}", "role": "board_member"},
+        status=302,
+        writes=True,
+    ),
+    # ...but not even the operator rewrites history.
+    Attempt(
+        "operator",
+        "POST",
+        "/admin/plans/progressupdate/{approved}/history/{approved_history}/",
+        {"narrative": "Rewritten", "rag": "red", "_save": "Revert"},
+    ),
+]
+
+
+# --- The server ---------------------------------------------------------------------------
+
+
+class QuickPBKDF2(PBKDF2PasswordHasher):
+    """For making the accounts only: the server checks these hashes with the
+    usual hasher (the iterations are in the hash) and re-hashes at sign-in."""
+
+    iterations = 1000
+
+
+def make_accounts() -> dict:
+    """Run in the setup process (Django set up on the server's database)."""
+    from django.contrib.auth import get_user_model
+    from django.test import override_settings
+
+    from tests.conftest import make_world
+
+    with override_settings(PASSWORD_HASHERS=["tests.test_escalation_http.QuickPBKDF2"]):
+        world = make_world()
+        operator = get_user_model().objects.create_superuser(
+            "operator", "operator@example.org", PASSWORD
+        )
+    users = {**world.users, "operator": operator}
+    return {
+        "users": {name: user.pk for name, user in users.items()},
+        "plans": {
+            "admin": [world.plan.pk, world.other_plan.pk],
+            "outsider": [world.other_plan.pk, world.plan.pk],
+            "operator": [world.plan.pk, world.other_plan.pk],
+        },
+        "approved": world.approved.pk,
+        "approved_history": world.approved.history.earliest("history_id").history_id,
+    }
+
+
+SETUP = """
+import json, django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from tests.test_escalation_http import make_accounts
+print(json.dumps(make_accounts()))
+"""
+
+
+def production_env(database: Path) -> dict:
+    """As a server has it (DEBUG off, secure cookies), on plain http to loopback."""
+    unset = ("DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "STATIC_MANIFEST")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    env.update(
+        DJANGO_SETTINGS_MODULE="improvement.settings",
+        DATABASE_URL=f"sqlite:///{database}",
+        SECRET_KEY="escalation-test-only-secret-key-" + "x" * 32,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        STATIC_MANIFEST="false",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    base: str
+    database: Path
+    log: Path
+    ids: dict
+
+    def context(self, who: str) -> dict:
+        own, other = self.ids["plans"][who]
+        return {
+            "me": self.ids["users"][who],
+            "own_plan": own,
+            "other_plan": other,
+            "approved": self.ids["approved"],
+            "approved_history": self.ids["approved_history"],
+            **{f"user_{name}": pk for name, pk in self.ids["users"].items()},
+        }
+
+    def fingerprint(self) -> dict:
+        """What an escalation would change: accounts, roles, updates, history, the admin log."""
+        queries = {
+            "users": "SELECT id, username, password, is_superuser, is_staff, is_active "
+            "FROM auth_user ORDER BY id",
+            "groups": "SELECT user_id, group_id FROM auth_user_groups ORDER BY id",
+            "permissions": "SELECT user_id, permission_id FROM auth_user_user_permissions",
+            "memberships": "SELECT id, plan_id, user_id, role FROM plans_membership ORDER BY id",
+            "updates": "SELECT id, state, rag, narrative, version FROM plans_progressupdate "
+            "ORDER BY id",
+            "update history": "SELECT count(*) FROM plans_historicalprogressupdate",
+            "membership history": "SELECT count(*) FROM plans_historicalmembership",
+            "admin log": "SELECT count(*) FROM django_admin_log",
+        }
+        with sqlite3.connect(self.database) as db:
+            return {name: db.execute(sql).fetchall() for name, sql in queries.items()}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("escalation")
+    database = folder / "db.sqlite3"
+    env = production_env(database)
+    setup = subprocess.run(
+        [sys.executable, "-c", SETUP],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert setup.returncode == 0, setup.stderr
+    ids = json.loads(setup.stdout.strip().splitlines()[-1])
+
+    port = free_port()
+    log = folder / "gunicorn.log"
+    with open(log, "wb") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "improvement.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--threads",
+                "2",
+                "--access-logfile",
+                "/dev/null",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=log_file,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/health/", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+        yield Server(base, database, log, ids)
+    finally:
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- A browser -------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    status: int
+    location: str
+    text: str
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # Every answer is seen as it is: a redirect loop would show.
+
+
+class Browser:
+    """Cookies (secure ones too, on loopback) and the CSRF token of the last form seen."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        jar = http.cookiejar.CookieJar(LoopbackCookiePolicy())
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(jar), _NoRedirects
+        )
+        self.token: str | None = None
+
+    def request(self, method: str, path: str, data: dict | None = None) -> Answer:
+        body = None
+        if method == "POST":
+            form = {**(data or {}), "csrfmiddlewaretoken": self.token or ""}
+            body = urllib.parse.urlencode(form, doseq=True).encode()
+        request = urllib.request.Request(self.base + path, data=body, method=method)
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                status, headers, content = response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            status, headers, content = error.code, error.headers, error.read()
+        text = content.decode("utf-8", "replace")
+        token = CSRF_RE.search(text)
+        if token:
+            self.token = token.group(1)
+        return Answer(status, headers.get("Location", ""), text)
+
+    def sign_in(self, username: str) -> None:
+        login = "/accounts/login/"
+        assert self.request("GET", login).status == 200
+        answer = self.request("POST", login, {"username": username, "password": PASSWORD})
+        assert answer.status == 302, f"{username} could not sign in: {answer.status}"
+        # Signing in changes the CSRF token: take the new one from the page they land on.
+        for _ in range(5):
+            answer = self.request("GET", urllib.parse.urlsplit(answer.location).path)
+            if answer.status != 302:
+                break
+        assert answer.status == 200 and self.token, f"{username} landed on {answer.status}"
+
+
+@pytest.fixture(scope="module")
+def browsers(server) -> dict[str, Browser]:
+    signed_in = {}
+    for username in SIGNED_IN:
+        browser = Browser(server.base)
+        browser.sign_in(username)
+        signed_in[username] = browser
+    return signed_in
+
+
+# --- The attempts ---------------------------------------------------------------------------
+
+
+def fill(value, context: dict):
+    if isinstance(value, list):
+        return [fill(v, context) for v in value]
+    return str(value).format(**context)
+
+
+@pytest.mark.parametrize("attempt", ATTEMPTS, ids=str)
+def test_escalation_attempt(server, browsers, attempt):
+    context = server.context(attempt.who)
+    path = fill(attempt.path, context)
+    data = {key: fill(value, context) for key, value in attempt.data.items()}
+    before = server.fingerprint()
+
+    answer = browsers[attempt.who].request(attempt.method, path, data)
+
+    assert answer.status == attempt.status, (answer.status, answer.location, answer.text[:500])
+    if attempt.status == 403:
+        # Refused by the application, not by a missing or wrong CSRF token.
+        assert REFUSED_PAGE in answer.text, answer.text[:500]
+    # A refusal writes nothing; a control that may write shows the request did arrive.
+    assert (server.fingerprint() != before) == attempt.writes
+
+
+def test_nobody_was_made_an_operator_and_the_server_logged_no_errors(server, browsers):
+    with sqlite3.connect(server.database) as db:
+        operators = db.execute(
+            "SELECT username FROM auth_user WHERE is_superuser OR is_staff ORDER BY username"
+        ).fetchall()
+    assert operators == [("operator",)]
+    # Refusals are logged as warnings (with Django's traceback); errors are 500s.
+    log = server.log.read_text()
+    assert not re.search(r"\b(ERROR|CRITICAL)\b|Internal Server Error|WORKER TIMEOUT", log), log
