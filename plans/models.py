@@ -613,11 +613,36 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
+        # The title is what the plan administrator typed; it may already carry the date.
+        if self.title_mentions_date:
+            return self.title
         return f"{self.title} ({self.date_display})"
 
     @property
     def date_display(self) -> str:
         return format_plan_date(self.date, self.date_precision)
+
+    @property
+    def label(self) -> str:
+        """The meeting where meetings are listed: its title and date, the date once."""
+        if self.title_mentions_date:
+            return self.title
+        return f"{self.title}, {self.date_display}"
+
+    @property
+    def title_mentions_date(self) -> bool:
+        day, title = self.date, self.title.casefold()
+        if day is None:
+            return False
+        written = {
+            format_plan_date(day, self.date_precision),
+            day.strftime("%B %Y"),
+            day.strftime("%b %Y"),
+            day.isoformat(),
+            f"{day.day}/{day.month}/{day.year}",
+            day.strftime("%d/%m/%Y"),
+        }
+        return any(form.casefold() in title for form in written)
 
 
 class UsedFormToken(models.Model):
