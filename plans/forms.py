@@ -18,6 +18,7 @@ from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import (
@@ -28,10 +29,12 @@ from .models import (
     Milestone,
     Organisation,
     Owner,
+    ProgressUpdate,
     Theme,
     end_of_month,
     format_plan_date,
 )
+from .services import action_reference_taken, due_date_move
 
 # Plans run for a few years; anything far outside this is a typing slip.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
@@ -48,12 +51,21 @@ RAG_DESCRIPTIONS = {
 class PlanDateField(DateInputField):
     """A day/month/year date with GOV.UK messages and a sensible range.
 
-    ``not_after_today`` refuses future dates (e.g. an update's as-at date).
+    ``not_after_today`` refuses future dates (e.g. an update's as-at date);
+    ``not_before_today`` refuses past ones (e.g. a new forecast date).
     """
 
-    def __init__(self, *, label: str, not_after_today: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        label: str,
+        not_after_today: bool = False,
+        not_before_today: bool = False,
+        **kwargs: Any,
+    ) -> None:
         self.label_text = label
         self.not_after_today = not_after_today
+        self.not_before_today = not_before_today
         super().__init__(label=label, require_all_fields=False, **kwargs)
         name = label[0].lower() + label[1:]
         self.error_messages["required"] = f"Enter the {name}"
@@ -78,6 +90,8 @@ class PlanDateField(DateInputField):
             )
         if self.not_after_today and value > timezone.localdate():
             raise ValidationError(f"The {name} must be today or in the past")
+        if self.not_before_today and value < timezone.localdate():
+            raise ValidationError(f"The {name} must be today or in the future")
         return value
 
 
@@ -100,8 +114,15 @@ class GovForm(forms.Form):
         self.helper.legend_size = Size.SMALL
         self.helper.layout = self.build_layout()
 
+    # Hidden fields, placed last by every layout.
+    HIDDEN = ("version", "form_token")
+
     def build_layout(self) -> Layout:
-        return Layout(*[name for name in self.fields if name != "version"], "version")
+        shown = [name for name in self.fields if name not in self.HIDDEN]
+        return Layout(*shown, *self.hidden_fields_present())
+
+    def hidden_fields_present(self) -> list[str]:
+        return [name for name in self.HIDDEN if name in self.fields]
 
     @property
     def error_count(self) -> int:
@@ -110,21 +131,35 @@ class GovForm(forms.Form):
 
 class CreateForm(GovForm):
     """A form that creates a record: it carries a one-time token so that a
-    double submit makes one record (plans.services.create_once)."""
+    double submit makes one record (plans.services.create_once).
+
+    Forms that also edit (``instance`` given) drop the token: an edit is
+    guarded by its version instead. Not required, so a post without one (an old
+    page, a script) still creates, just without the double-submit guard."""
 
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
+        if not creating:
+            del self.fields["form_token"]
+            self.helper.layout = self.build_layout()
+        elif not self.is_bound:
             self.initial.setdefault("form_token", uuid.uuid4())
 
-    def build_layout(self) -> Layout:
-        hidden = ("version", "form_token")
-        return Layout(*[n for n in self.fields if n not in hidden], *hidden)
+    @property
+    def token(self) -> uuid.UUID | None:
+        """The token as posted, read without the rest of the form's checks: a
+        repeated post is recognised by it before them (services.made_with_token)."""
+        if not self.is_bound or "form_token" not in self.fields:
+            return None
+        try:
+            return self.fields["form_token"].clean(self["form_token"].data)
+        except ValidationError:
+            return None
 
 
-class ProgressUpdateForm(GovForm):
+class ProgressUpdateForm(CreateForm):
     as_at = PlanDateField(
         label="As-at date",
         not_after_today=True,
@@ -169,9 +204,22 @@ class ProgressUpdateForm(GovForm):
         error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
     )
 
-    def __init__(self, *args: Any, last_rag: str | None = None, **kwargs: Any) -> None:
+    # The update's own fields, in the order the services take them.
+    VALUES = ("as_at", "rag", "narrative", "next_steps", "evidence", "rag_reason")
+
+    def __init__(
+        self,
+        *args: Any,
+        last_rag: str | None = None,
+        instance: ProgressUpdate | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.last_rag = last_rag
-        super().__init__(*args, **kwargs)
+        if instance is not None:
+            initial = {name: getattr(instance, name) for name in self.VALUES}
+            initial.update(as_at=date_initial(instance.as_at), version=instance.version)
+            kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, creating=instance is None, **kwargs)
         # Radios with a description under each status (hint text).
         self.fields["rag"].choices = [
             Choice(value, label, hint=RAG_DESCRIPTIONS[value]) for value, label in RAG.choices
@@ -190,8 +238,12 @@ class ProgressUpdateForm(GovForm):
             "next_steps",
             "evidence",
             "rag_reason",
-            "version",
+            *self.hidden_fields_present(),
         )
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.VALUES}
 
     def clean_evidence(self) -> str:
         lines = [line.strip() for line in self.cleaned_data["evidence"].splitlines()]
@@ -241,7 +293,11 @@ class ReviewForm(GovForm):
     )
 
     def build_layout(self) -> Layout:
-        return Layout(Field.radios("decision", legend_size=Size.SMALL), "comment", "version")
+        return Layout(
+            Field.radios("decision", legend_size=Size.SMALL),
+            "comment",
+            *self.hidden_fields_present(),
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -272,14 +328,46 @@ class MilestoneCompleteForm(GovForm):
 
 
 class MilestoneReforecastForm(GovForm):
-    forecast_date = PlanDateField(
-        label="New forecast date",
-        help_text="When the milestone is now expected. For example, 30 9 2015",
-    )
+    # A forecast says when the work will now be done: a date already gone is
+    # not a forecast (a late completion is recorded with "Mark complete").
+    forecast_date = PlanDateField(label="New forecast date", not_before_today=True)
     reason = reason_field("Reason for the new date", required="Enter the reason for the new date")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        example = timezone.localdate() + datetime.timedelta(days=91)
+        self.fields["forecast_date"].help_text = (
+            "When the milestone is now expected: today or later. "
+            f"For example, {example.day} {example.month} {example.year}"
+        )
 
-class MilestoneForm(GovForm):
+
+def in_council(queryset: QuerySet, area: ImprovementArea, keep: list[int]) -> QuerySet:
+    """Owners or organisations in the directory of the plan's council.
+
+    What the record already has (``keep``) stays a choice even if it is from
+    elsewhere (set before choices were scoped): otherwise the form would show it
+    unselected and saving an unrelated change would silently clear it. Any
+    other id from another council is refused as an invalid choice."""
+    council = area.plan.organisation.council_id_or_own
+    scoped = queryset.of_council(council)
+    keep = [pk for pk in keep if pk is not None]
+    return (scoped | queryset.filter(pk__in=keep)) if keep else scoped
+
+
+def _moved_reason(form: GovForm, old, new, old_precision=DatePrecision.DAY, new_precision=None):
+    """A reason is needed only when an existing due date moves: say so in the
+    field's label, and require it."""
+    moved = due_date_move(old, new, old_precision, new_precision or old_precision)
+    if moved is None:
+        return
+    # The bound field copied the label when the form was validated: set both.
+    form.fields["reason"].label = form["reason"].label = f"Reason the {moved}"
+    if not form.cleaned_data.get("reason"):
+        form.add_error("reason", f"Enter the reason the {moved}")
+
+
+class MilestoneForm(CreateForm):
     title = forms.CharField(
         label="Milestone",
         max_length=300,
@@ -314,41 +402,52 @@ class MilestoneForm(GovForm):
     )
     reason = reason_field("Reason for the change (required if the due date moves)")
 
+    VALUES = ("title", "action", "due_date", "due_precision", "note")
+
     def __init__(
         self, *args: Any, area: ImprovementArea, instance: Milestone | None = None, **kwargs: Any
     ) -> None:
         self.instance = instance
-        super().__init__(*args, **kwargs)
+        if instance is not None:
+            kwargs["initial"] = {**milestone_initial(instance), **kwargs.get("initial", {})}
+        super().__init__(*args, creating=instance is None, **kwargs)
         self.fields["action"].queryset = Action.objects.filter(area=area).order_by("reference")
         if instance is None:
             del self.fields["reason"]
-            self.helper.layout = self.build_layout()
+        else:
+            self.fields["reason"].label = (
+                f"Reason for the change (required if the due date moves from "
+                f"{instance.due_display})"
+            )
+        self.helper.layout = self.build_layout()
 
     def build_layout(self) -> Layout:
         fields = ["title", "action", "due_date", Field.radios("due_precision"), "note"]
         if "reason" in self.fields:
             fields.append("reason")
-        return Layout(*fields, "version")
+        return Layout(*fields, *self.hidden_fields_present())
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.VALUES}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         due, precision = data.get("due_date"), data.get("due_precision")
         if due and precision == DatePrecision.MONTH:
             data["due_date"] = end_of_month(due)
-        if (
-            self.instance is not None
-            and data.get("due_date")
-            and data["due_date"] != self.instance.due_date
-            and not data.get("reason")
-        ):
-            self.add_error(
-                "reason",
-                f"Enter the reason the due date moves from {self.instance.due_display}",
+        if self.instance is not None and data.get("due_date"):
+            _moved_reason(
+                self,
+                self.instance.due_date,
+                data["due_date"],
+                self.instance.due_precision,
+                precision,
             )
         return data
 
 
-class ActionForm(GovForm):
+class ActionForm(CreateForm):
     reference = forms.CharField(
         label="Reference",
         max_length=20,
@@ -402,17 +501,40 @@ class ActionForm(GovForm):
     )
     reason = reason_field("Reason for the change (required if the due date moves)")
 
+    # The action's own fields (partners are saved with it, separately).
+    VALUES = ("reference", "title", "description", "owner", "start_date", "due_date", "status")
+
     def __init__(
         self, *args: Any, area: ImprovementArea, instance: Action | None = None, **kwargs: Any
     ) -> None:
         self.area = area
         self.instance = instance
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Owner.objects.select_related("organisation")
-        self.fields["partners"].queryset = Organisation.objects.all()
+        partners = [p.pk for p in instance.partners.all()] if instance is not None else []
+        if instance is not None:
+            initial = {name: getattr(instance, name) for name in self.VALUES}
+            initial.update(
+                owner=instance.owner_id,
+                partners=partners,
+                start_date=date_initial(instance.start_date),
+                due_date=date_initial(instance.due_date),
+                version=instance.version,
+            )
+            kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
+        super().__init__(*args, creating=instance is None, **kwargs)
+        owner = instance.owner_id if instance is not None else None
+        self.fields["owner"].queryset = in_council(Owner.objects.all(), area, [owner])
+        self.fields["partners"].queryset = in_council(Organisation.objects.all(), area, partners)
         if instance is None:
             del self.fields["reason"]
-            self.helper.layout = self.build_layout()
+        elif instance.due_date is None:
+            # A first due date owes nobody a reason.
+            self.fields["reason"].label = "Reason for the change (optional)"
+        else:
+            self.fields["reason"].label = (
+                "Reason for the change (required if the due date moves from "
+                f"{format_plan_date(instance.due_date)})"
+            )
+        self.helper.layout = self.build_layout()
 
     def build_layout(self) -> Layout:
         fields = [
@@ -427,7 +549,11 @@ class ActionForm(GovForm):
         ]
         if "reason" in self.fields:
             fields.append("reason")
-        return Layout(*fields, "version")
+        return Layout(*fields, *self.hidden_fields_present())
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.VALUES}
 
     def clean_reference(self) -> str:
         value = self.cleaned_data["reference"]
@@ -435,9 +561,7 @@ class ActionForm(GovForm):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise ValidationError(
-                f"Area {self.area.number} already has an action {value}: enter another reference"
-            )
+            raise ValidationError(action_reference_taken(self.area, value))
         return value
 
     def clean(self) -> dict[str, Any]:
@@ -445,14 +569,8 @@ class ActionForm(GovForm):
         start, due = data.get("start_date"), data.get("due_date")
         if start and due and due < start:
             self.add_error("due_date", "The due date must be the same as or after the start date")
-        if (
-            self.instance is not None
-            and "due_date" in data
-            and data["due_date"] != self.instance.due_date
-            and not data.get("reason")
-        ):
-            was = format_plan_date(self.instance.due_date) or "no date"
-            self.add_error("reason", f"Enter the reason the due date moves from {was}")
+        if self.instance is not None and "due_date" in data:
+            _moved_reason(self, self.instance.due_date, data["due_date"])
         return data
 
 
@@ -480,10 +598,23 @@ class AreaForm(GovForm):
     )
     reason = reason_field("Reason for the change", required="Enter the reason for the change")
 
+    VALUES = ("recommendation", "theme", "lead")
+
     def __init__(self, *args: Any, area: ImprovementArea, **kwargs: Any) -> None:
+        initial = {
+            "recommendation": area.recommendation,
+            "theme": area.theme_id,
+            "lead": area.lead_id,
+            "version": area.version,
+        }
+        kwargs["initial"] = {**initial, **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
         self.fields["theme"].queryset = Theme.objects.filter(plan=area.plan)
-        self.fields["lead"].queryset = Owner.objects.select_related("organisation")
+        self.fields["lead"].queryset = in_council(Owner.objects.all(), area, [area.lead_id])
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.VALUES}
 
 
 def milestone_initial(m: Milestone) -> dict[str, Any]:

@@ -16,7 +16,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from .models import Action, ImprovementArea, Organisation, ProgressUpdate, UsedFormToken
+from .models import (
+    RAG,
+    Action,
+    DatePrecision,
+    ImprovementArea,
+    Milestone,
+    Organisation,
+    ProgressUpdate,
+    UsedFormToken,
+    format_plan_date,
+)
 
 
 def save_with_history(
@@ -69,7 +79,7 @@ def create_once(
     if token is not None:
         used = UsedFormToken.objects.filter(token=token, model=label).first()
         if used is not None:
-            return model._default_manager.get(pk=used.object_id), False
+            return _made_by(model, used), False
     try:
         with transaction.atomic():
             save()
@@ -80,9 +90,21 @@ def create_once(
             used = UsedFormToken.objects.filter(token=token, model=label).first()
             if used is not None:
                 # The same form, posted twice at once: the other post won.
-                return model._default_manager.get(pk=used.object_id), False
+                return _made_by(model, used), False
         raise DuplicateRecord(_clash_message(clash)) from clash
     return obj, True
+
+
+def _made_by(model: type[models.Model], used: UsedFormToken) -> models.Model:
+    """The record a used token made; DuplicateRecord if it has since been deleted
+    (a stale form posted again must not quietly re-create it, nor crash)."""
+    record = model._default_manager.filter(pk=used.object_id).first()
+    if record is None:
+        raise DuplicateRecord(
+            "This form has already been used and what it added has since been removed: "
+            "open the form again to add it"
+        )
+    return record
 
 
 def _clash_message(clash: Exception) -> str:
@@ -141,19 +163,87 @@ def last_approved_rag(area: ImprovementArea) -> str | None:
     )
 
 
-def record_update(
-    *, area: ImprovementArea, user: AbstractBaseUser, values: dict, submit: bool
+def _new_update(
+    area: ImprovementArea, user: AbstractBaseUser, values: dict, submit: bool
 ) -> ProgressUpdate:
-    """A new progress update by ``user``, saved as a draft or submitted for sign-off."""
     update = ProgressUpdate(area=area, author=user, **values)
     if submit:
         update.state = ProgressUpdate.State.SUBMITTED
         update.submitted_at = timezone.now()
-    with transaction.atomic():
-        save_with_history(
-            update, reason="Submitted for sign-off" if submit else "Saved as a draft", user=user
-        )
     return update
+
+
+def _save_new_update(update: ProgressUpdate, user: AbstractBaseUser) -> None:
+    submitted = update.state == ProgressUpdate.State.SUBMITTED
+    save_with_history(
+        update, reason="Submitted for sign-off" if submitted else "Saved as a draft", user=user
+    )
+
+
+def record_update(
+    *, area: ImprovementArea, user: AbstractBaseUser, values: dict, submit: bool
+) -> ProgressUpdate:
+    """A new progress update by ``user``, saved as a draft or submitted for sign-off."""
+    update = _new_update(area, user, values, submit)
+    with transaction.atomic():
+        _save_new_update(update, user)
+    return update
+
+
+def create_update(
+    *,
+    area: ImprovementArea,
+    user: AbstractBaseUser,
+    values: dict,
+    submit: bool,
+    token: uuid.UUID | None,
+) -> tuple[ProgressUpdate, bool]:
+    """record_update, once per form token: ``(update, created)``."""
+    update = _new_update(area, user, values, submit)
+    return _create_in_area(
+        update, area=area, token=token, save=lambda: _save_new_update(update, user), author=user
+    )
+
+
+FORM_USED = "This form has already been used: open it again to add another"
+
+
+def made_with_token(
+    model: type[models.Model],
+    token: uuid.UUID | None,
+    *,
+    area: ImprovementArea,
+    author: AbstractBaseUser | None = None,
+) -> models.Model | None:
+    """What a create form's token already made in ``area`` (a repeated post),
+    or None. Views ask before the form's own checks, which the record the first
+    post made could fail (its action reference is now taken)."""
+    if token is None:
+        return None
+    used = UsedFormToken.objects.filter(token=token, model=model._meta.label).first()
+    return None if used is None else _in_scope(_made_by(model, used), area, author)
+
+
+def _in_scope(
+    record: models.Model, area: ImprovementArea, author: AbstractBaseUser | None
+) -> models.Model:
+    # A token that made a record elsewhere (a form for one area posted to
+    # another's address, someone else's form) must not send the user to it.
+    if record.area_id != area.pk or (author is not None and record.author_id != author.pk):
+        raise DuplicateRecord(FORM_USED)
+    return record
+
+
+def _create_in_area(
+    obj: models.Model,
+    *,
+    area: ImprovementArea,
+    token: uuid.UUID | None,
+    save: Callable,
+    author: AbstractBaseUser | None = None,
+) -> tuple[models.Model, bool]:
+    record, created = create_once(obj, token=token, save=save)
+    return (record if created else _in_scope(record, area, author)), created
 
 
 def edit_update(
@@ -176,6 +266,21 @@ def edit_update(
         if current.state not in (ProgressUpdate.State.DRAFT, ProgressUpdate.State.RETURNED):
             raise InvalidTransition("This update has been submitted and can no longer be edited")
         save_version_checked(update, expected_version=expected_version, reason=reason, user=user)
+
+
+def submit_update(*, update: ProgressUpdate, user: AbstractBaseUser, expected_version: int) -> None:
+    """Submit a draft or returned update for sign-off as it stands (from its own page).
+
+    The status may have become worse than the last approved one since the draft
+    was saved (another update approved meanwhile): then a reason is needed first,
+    as the form would ask."""
+    last = last_approved_rag(update.area)
+    if RAG.is_worse(update.rag, last) and not update.rag_reason:
+        raise InvalidTransition(
+            f"The status is worse than the last approved status ({RAG(last).label}): "
+            "edit the update to say why, then submit it"
+        )
+    edit_update(update=update, user=user, values={}, submit=True, expected_version=expected_version)
 
 
 def review_update(
@@ -230,6 +335,196 @@ def save_action(
                 action.partners.set(partners)
             finally:
                 del action._change_reason, action._history_user
+
+
+def action_reference_taken(area: ImprovementArea, reference: str) -> str:
+    """The one message for a reference the area already uses (form and service)."""
+    return f"Area {area.number} already has an action {reference}: enter another reference"
+
+
+def _reference_clash(action: Action, clash: Exception) -> DuplicateRecord:
+    """A save that failed on a unique check: the reference clash (another tab, a
+    racing request) as a form error on the reference, anything else as is."""
+    taken = (
+        Action.objects.filter(area_id=action.area_id, reference=action.reference)
+        .exclude(pk=action.pk)
+        .exists()
+    )
+    if taken:
+        return DuplicateRecord(action_reference_taken(action.area, action.reference), "reference")
+    if isinstance(clash, DuplicateRecord):
+        return clash
+    return DuplicateRecord(_clash_message(clash))
+
+
+def create_action(
+    *,
+    area: ImprovementArea,
+    user: AbstractBaseUser,
+    values: dict,
+    partners: list[Organisation],
+    token: uuid.UUID | None,
+) -> tuple[Action, bool]:
+    """A new action and its partners, once per form token: ``(action, created)``.
+    Raises DuplicateRecord (with ``field``) if the reference was taken meanwhile."""
+    action = Action(area=area, **values)
+
+    def save() -> None:
+        save_action(
+            action=action,
+            partners=partners,
+            user=user,
+            reason="Action added",
+            expected_version=None,
+        )
+
+    try:
+        return _create_in_area(action, area=area, token=token, save=save)
+    except DuplicateRecord as clash:
+        raise _reference_clash(action, clash) from clash
+
+
+def edit_action(
+    *,
+    action: Action,
+    user: AbstractBaseUser,
+    values: dict,
+    partners: list[Organisation],
+    reason: str,
+    expected_version: int,
+) -> None:
+    """Change an action and its partners, version-checked. Moving an existing due
+    date is said in the history reason; EditConflict or DuplicateRecord otherwise."""
+    moved = due_date_move(action.due_date, values.get("due_date", action.due_date))
+    for name, value in values.items():
+        setattr(action, name, value)
+    try:
+        save_action(
+            action=action,
+            partners=partners,
+            user=user,
+            reason=change_reason(reason, moved, default="Action edited"),
+            expected_version=expected_version,
+        )
+    except (IntegrityError, ValidationError) as clash:
+        raise _reference_clash(action, clash) from clash
+
+
+def due_date_move(
+    old: datetime.date | None,
+    new: datetime.date | None,
+    old_precision: str = DatePrecision.DAY,
+    new_precision: str = DatePrecision.DAY,
+) -> str | None:
+    """What happened to a due date, for the reason's label and the history:
+    "due date moved from 30 June 2015 to 30 September 2015". None when it did not
+    move, or when it is the record's first due date (nothing was promised before,
+    so no reason is owed)."""
+    if old is None or old == new:
+        return None
+    now = format_plan_date(new, new_precision) if new is not None else "no date"
+    return f"due date moved from {format_plan_date(old, old_precision)} to {now}"
+
+
+def change_reason(reason: str, moved: str | None, *, default: str) -> str:
+    """The history reason: the user's own words, then what happened to the due date."""
+    if moved:
+        return f"{reason} ({moved})" if reason else moved[0].upper() + moved[1:]
+    return reason or default
+
+
+def edit_area(
+    *,
+    area: ImprovementArea,
+    user: AbstractBaseUser,
+    values: dict,
+    reason: str,
+    expected_version: int,
+) -> None:
+    """Change an area's recommendation, theme or lead, version-checked."""
+    for name, value in values.items():
+        setattr(area, name, value)
+    save_version_checked(area, expected_version=expected_version, reason=reason, user=user)
+
+
+def create_milestone(
+    *, area: ImprovementArea, user: AbstractBaseUser, values: dict, token: uuid.UUID | None
+) -> tuple[Milestone, bool]:
+    """A new milestone, once per form token: ``(milestone, created)``."""
+    milestone = Milestone(area=area, **values)
+    return _create_in_area(
+        milestone,
+        area=area,
+        token=token,
+        save=lambda: save_with_history(milestone, reason="Milestone added", user=user),
+    )
+
+
+def edit_milestone(
+    *,
+    milestone: Milestone,
+    user: AbstractBaseUser,
+    values: dict,
+    reason: str,
+    expected_version: int,
+) -> None:
+    """Change a milestone, version-checked; a moved due date is said in the history."""
+    moved = due_date_move(
+        milestone.due_date,
+        values.get("due_date", milestone.due_date),
+        milestone.due_precision,
+        values.get("due_precision", milestone.due_precision),
+    )
+    for name, value in values.items():
+        setattr(milestone, name, value)
+    save_version_checked(
+        milestone,
+        expected_version=expected_version,
+        reason=change_reason(reason, moved, default="Milestone edited"),
+        user=user,
+    )
+
+
+class AlreadyComplete(InvalidTransition):
+    """The milestone was completed meanwhile (another tab, Back and submit again)."""
+
+
+def _change_open_milestone(milestone: Milestone, expected_version: int, reason: str, user) -> None:
+    # Locked first, so a completion racing this change is seen, then version-checked.
+    with transaction.atomic():
+        current = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        if current.status == Milestone.Status.COMPLETE:
+            raise AlreadyComplete("That milestone is already complete")
+        save_version_checked(milestone, expected_version=expected_version, reason=reason, user=user)
+
+
+def complete_milestone(
+    *,
+    milestone: Milestone,
+    user: AbstractBaseUser,
+    completed_date: datetime.date,
+    note: str,
+    expected_version: int,
+) -> None:
+    """Mark an open milestone complete. AlreadyComplete or EditConflict, having
+    written nothing, if it moved on since the user opened it."""
+    milestone.status = Milestone.Status.COMPLETE
+    milestone.completed_date = completed_date
+    reason = "Completed" + (f": {note}" if note else "")
+    _change_open_milestone(milestone, expected_version, reason, user)
+
+
+def reforecast_milestone(
+    *,
+    milestone: Milestone,
+    user: AbstractBaseUser,
+    forecast_date: datetime.date,
+    reason: str,
+    expected_version: int,
+) -> None:
+    """Set an open milestone's forecast date; ``reason`` is kept in history as given."""
+    milestone.forecast_date = forecast_date
+    _change_open_milestone(milestone, expected_version, reason, user)
 
 
 def ensure_membership(

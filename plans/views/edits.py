@@ -1,13 +1,18 @@
-"""Editing areas, actions and milestones, each save checked against the
-version the user opened so nothing is overwritten silently."""
+"""Editing areas, actions and milestones. The views parse the form and call a
+service (plans/services.py), which does the write: version-checked edits, and
+creates made once per form token so a double submit adds one record."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from plans import permissions as perms
@@ -15,48 +20,88 @@ from plans import services
 from plans.forms import (
     ActionForm,
     AreaForm,
+    CreateForm,
+    GovForm,
     MilestoneCompleteForm,
     MilestoneForm,
     MilestoneReforecastForm,
     date_initial,
-    milestone_initial,
 )
 from plans.models import Action, Milestone
 
 from .common import conflict_response, form_page, posted
 
+EDIT_FORM = "plans/edit_form.html"
+
 
 def _area_url(area) -> str:
-    from django.urls import reverse
-
     return reverse("plans:area", args=[area.plan.slug, area.number])
+
+
+def _version(form: GovForm) -> int:
+    return form.cleaned_data["version"] or 0
+
+
+def _page(request, form, title: str, area, **context) -> HttpResponse:
+    return form_page(request, form, EDIT_FORM, title=title, plan=area.plan, area=area, **context)
+
+
+def _conflict(request, form, conflict, title: str, area, **context) -> HttpResponse:
+    return conflict_response(
+        request, form, conflict, EDIT_FORM, title=title, plan=area.plan, area=area, **context
+    )
+
+
+def _show_clash(form: GovForm, clash: services.DuplicateRecord) -> None:
+    """A clash that slipped past the form's checks, as a form error against its
+    field (or at the top): the page answers 400 with the error summary."""
+    form.add_error(clash.field if clash.field in form.fields else None, clash.message)
+
+
+def create_from_form(
+    form: CreateForm,
+    model: type[models.Model],
+    area,
+    create: Callable[[], tuple[models.Model, bool]],
+    *,
+    author=None,
+) -> tuple[models.Model, bool] | None:
+    """``(record, created)`` for a create form's post: the record its token
+    already made (a repeated post lands where the first did, without the form's
+    checks, which that record could now fail), else what ``create()`` makes from
+    the valid form. None when the form has errors, a clash among them."""
+    try:
+        record = services.made_with_token(model, form.token, area=area, author=author)
+        if record is not None:
+            return record, False
+        if form.is_valid():
+            return create()
+    except services.DuplicateRecord as clash:
+        form.is_valid()  # add_error works on the cleaned form
+        _show_clash(form, clash)
+    return None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def area_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     area = perms.get_area_for_user(request.user, slug, number, edit=True)
-    initial = {
-        "recommendation": area.recommendation,
-        "theme": area.theme_id,
-        "lead": area.lead_id,
-        "version": area.version,
-    }
-    form = AreaForm(posted(request), initial=initial, area=area)
+    form = AreaForm(posted(request), area=area)
     title = f"Edit area {area.number}"
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        area.recommendation, area.theme, area.lead = (
-            data["recommendation"],
-            data["theme"],
-            data["lead"],
-        )
-        failed = _save_checked(request, area, form, title, data["reason"], area=area)
-        if failed:
-            return failed
+        try:
+            services.edit_area(
+                area=area,
+                user=request.user,
+                values=form.values,
+                reason=form.cleaned_data["reason"],
+                expected_version=_version(form),
+            )
+        except services.EditConflict as conflict:
+            return _conflict(request, form, conflict, title, area)
         messages.success(request, f"Area {area.number} saved")
         return redirect(_area_url(area))
-    return form_page(request, form, "plans/edit_form.html", title=title, plan=area.plan, area=area)
+    return _page(request, form, title, area)
 
 
 @login_required
@@ -66,31 +111,27 @@ def action_new(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if not perms.can_add_action(request.user, area):
         raise PermissionDenied
     form = ActionForm(posted(request), area=area)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        action = Action(area=area, **_action_values(data))
-        services.save_action(
-            action=action,
-            partners=list(data["partners"]),
-            user=request.user,
-            reason="Action added",
-            expected_version=None,
+    if request.method == "POST":
+        made = create_from_form(
+            form,
+            Action,
+            area,
+            lambda: services.create_action(
+                area=area,
+                user=request.user,
+                values=form.values,
+                partners=list(form.cleaned_data["partners"]),
+                token=form.token,
+            ),
         )
-        messages.success(request, f"Action {action.reference} added")
-        return redirect(_area_url(area))
-    return form_page(
-        request,
-        form,
-        "plans/edit_form.html",
-        title=f"Add an action to area {area.number}",
-        plan=area.plan,
-        area=area,
-    )
-
-
-def _action_values(data: dict) -> dict:
-    names = ["reference", "title", "description", "owner", "start_date", "due_date", "status"]
-    return {name: data[name] for name in names}
+        if made is not None:
+            action, created = made
+            if created:
+                messages.success(request, f"Action {action.reference} added")
+            else:  # Back and submit again, a double click: where the first post went
+                messages.info(request, f"Action {action.reference} has already been added")
+            return redirect(_area_url(area))
+    return _page(request, form, f"Add an action to area {area.number}", area)
 
 
 @login_required
@@ -98,53 +139,26 @@ def _action_values(data: dict) -> dict:
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = perms.get_action_for_user(request.user, pk, edit=True)
     area = action.area
-    initial = {
-        "reference": action.reference,
-        "title": action.title,
-        "description": action.description,
-        "owner": action.owner_id,
-        "partners": [p.pk for p in action.partners.all()],
-        "start_date": date_initial(action.start_date),
-        "due_date": date_initial(action.due_date),
-        "status": action.status,
-        "version": action.version,
-    }
-    form = ActionForm(posted(request), initial=initial, area=area, instance=action)
+    form = ActionForm(posted(request), area=area, instance=action)
     title = f"Edit action {action.reference}"
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        for name, value in _action_values(data).items():
-            setattr(action, name, value)
         try:
-            services.save_action(
+            services.edit_action(
                 action=action,
-                partners=list(data["partners"]),
                 user=request.user,
-                reason=data["reason"] or "Action edited",
-                expected_version=data["version"] or 0,
+                values=form.values,
+                partners=list(form.cleaned_data["partners"]),
+                reason=form.cleaned_data["reason"],
+                expected_version=_version(form),
             )
         except services.EditConflict as conflict:
-            return conflict_response(
-                request,
-                form,
-                conflict,
-                "plans/edit_form.html",
-                title=title,
-                plan=area.plan,
-                area=area,
-                action=action,
-            )
+            return _conflict(request, form, conflict, title, area, action=action)
+        except services.DuplicateRecord as clash:
+            _show_clash(form, clash)
+            return _page(request, form, title, area, action=action)
         messages.success(request, f"Action {action.reference} saved")
         return redirect(_area_url(area))
-    return form_page(
-        request,
-        form,
-        "plans/edit_form.html",
-        title=title,
-        plan=area.plan,
-        area=area,
-        action=action,
-    )
+    return _page(request, form, title, area, action=action)
 
 
 @login_required
@@ -154,50 +168,23 @@ def milestone_new(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if not perms.can_add_milestone(request.user, area):
         raise PermissionDenied
     form = MilestoneForm(posted(request), area=area)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        milestone = Milestone(
-            area=area,
-            title=data["title"],
-            action=data["action"],
-            due_date=data["due_date"],
-            due_precision=data["due_precision"],
-            note=data["note"],
-        )
-        services.save_with_history(milestone, reason="Milestone added", user=request.user)
-        messages.success(request, "Milestone added")
-        return redirect(_area_url(area))
-    return form_page(
-        request,
-        form,
-        "plans/edit_form.html",
-        title=f"Add a milestone to area {area.number}",
-        plan=area.plan,
-        area=area,
-    )
-
-
-def _save_checked(request, obj, form, title, reason, **context) -> HttpResponse | None:
-    """Save an edited area or milestone, or answer with the conflict page
-    (``context``: the page's area and milestone)."""
-    try:
-        services.save_version_checked(
-            obj,
-            expected_version=form.cleaned_data["version"] or 0,
-            reason=reason,
-            user=request.user,
-        )
-    except services.EditConflict as conflict:
-        return conflict_response(
-            request,
+    if request.method == "POST":
+        made = create_from_form(
             form,
-            conflict,
-            "plans/edit_form.html",
-            title=title,
-            plan=context["area"].plan,
-            **context,
+            Milestone,
+            area,
+            lambda: services.create_milestone(
+                area=area, user=request.user, values=form.values, token=form.token
+            ),
         )
-    return None
+        if made is not None:
+            milestone, created = made
+            if created:
+                messages.success(request, "Milestone added")
+            else:
+                messages.info(request, f"“{milestone.title}” has already been added")
+            return redirect(_area_url(area))
+    return _page(request, form, f"Add a milestone to area {area.number}", area)
 
 
 @login_required
@@ -205,103 +192,79 @@ def _save_checked(request, obj, form, title, reason, **context) -> HttpResponse 
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = perms.get_milestone_for_user(request.user, pk, edit=True)
     area = milestone.area
-    form = MilestoneForm(
-        posted(request), initial=milestone_initial(milestone), area=area, instance=milestone
-    )
+    form = MilestoneForm(posted(request), area=area, instance=milestone)
     title = "Edit milestone"
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        for name in ("title", "action", "due_date", "due_precision", "note"):
-            setattr(milestone, name, data[name])
-        failed = _save_checked(
-            request,
-            milestone,
-            form,
-            title,
-            data["reason"] or "Milestone edited",
-            area=area,
-            milestone=milestone,
-        )
-        if failed:
-            return failed
+        try:
+            services.edit_milestone(
+                milestone=milestone,
+                user=request.user,
+                values=form.values,
+                reason=form.cleaned_data["reason"],
+                expected_version=_version(form),
+            )
+        except services.EditConflict as conflict:
+            return _conflict(request, form, conflict, title, area, milestone=milestone)
         messages.success(request, "Milestone saved")
         return redirect(_area_url(area))
-    return form_page(
-        request,
-        form,
-        "plans/edit_form.html",
-        title=title,
-        plan=area.plan,
-        area=area,
-        milestone=milestone,
-    )
+    return _page(request, form, title, area, milestone=milestone)
 
 
-def _change_open_milestone(
-    request: HttpRequest, pk: int, *, form_class, initial: dict, title: str, apply, done: str
-) -> HttpResponse:
-    """Complete or re-forecast an open milestone: ``apply(milestone, data)``
-    sets the fields and returns the reason kept in history."""
-    milestone = perms.get_milestone_for_user(request.user, pk, edit=True)
-    area = milestone.area
-    if milestone.status == Milestone.Status.COMPLETE:
-        messages.info(request, "That milestone is already complete")
-        return redirect(_area_url(area))
-    form = form_class(posted(request), initial={"version": milestone.version, **initial(milestone)})
-    if request.method == "POST" and form.is_valid():
-        reason = apply(milestone, form.cleaned_data)
-        failed = _save_checked(
-            request, milestone, form, title, reason, area=milestone.area, milestone=milestone
-        )
-        if failed:
-            return failed
-        messages.success(request, f"Milestone “{milestone.title}” {done}")
-        return redirect(_area_url(area))
-    return form_page(
-        request,
-        form,
-        "plans/edit_form.html",
-        title=title,
-        plan=area.plan,
-        area=area,
-        milestone=milestone,
-    )
-
-
-def _complete(milestone: Milestone, data: dict) -> str:
-    milestone.status = Milestone.Status.COMPLETE
-    milestone.completed_date = data["completed_date"]
-    return "Completed" + (f": {data['reason']}" if data["reason"] else "")
-
-
-def _reforecast(milestone: Milestone, data: dict) -> str:
-    milestone.forecast_date = data["forecast_date"]
-    return data["reason"]
+def _already_complete(request: HttpRequest, area) -> HttpResponse:
+    messages.info(request, "That milestone is already complete")
+    return redirect(_area_url(area))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
-    return _change_open_milestone(
-        request,
-        pk,
-        form_class=MilestoneCompleteForm,
-        initial=lambda m: {},
-        title="Mark milestone complete",
-        apply=_complete,
-        done="marked complete",
-    )
+    milestone = perms.get_milestone_for_user(request.user, pk, edit=True)
+    area = milestone.area
+    if milestone.status == Milestone.Status.COMPLETE:
+        return _already_complete(request, area)
+    form = MilestoneCompleteForm(posted(request), initial={"version": milestone.version})
+    title = "Mark milestone complete"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_milestone(
+                milestone=milestone,
+                user=request.user,
+                completed_date=form.cleaned_data["completed_date"],
+                note=form.cleaned_data["reason"],
+                expected_version=_version(form),
+            )
+        except services.AlreadyComplete:
+            return _already_complete(request, area)
+        except services.EditConflict as conflict:
+            return _conflict(request, form, conflict, title, area, milestone=milestone)
+        messages.success(request, f"Milestone “{milestone.title}” marked complete")
+        return redirect(_area_url(area))
+    return _page(request, form, title, area, milestone=milestone)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def milestone_reforecast(request: HttpRequest, pk: int) -> HttpResponse:
-    return _change_open_milestone(
-        request,
-        pk,
-        form_class=MilestoneReforecastForm,
-        initial=lambda m: {"forecast_date": date_initial(m.forecast_date)},
-        title="Re-forecast milestone",
-        apply=_reforecast,
-        done="re-forecast",
-    )
+    milestone = perms.get_milestone_for_user(request.user, pk, edit=True)
+    area = milestone.area
+    if milestone.status == Milestone.Status.COMPLETE:
+        return _already_complete(request, area)
+    initial = {"version": milestone.version, "forecast_date": date_initial(milestone.forecast_date)}
+    form = MilestoneReforecastForm(posted(request), initial=initial)
+    title = "Re-forecast milestone"
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reforecast_milestone(
+                milestone=milestone,
+                user=request.user,
+                forecast_date=form.cleaned_data["forecast_date"],
+                reason=form.cleaned_data["reason"],
+                expected_version=_version(form),
+            )
+        except services.AlreadyComplete:
+            return _already_complete(request, area)
+        except services.EditConflict as conflict:
+            return _conflict(request, form, conflict, title, area, milestone=milestone)
+        messages.success(request, f"Milestone “{milestone.title}” re-forecast")
+        return redirect(_area_url(area))
+    return _page(request, form, title, area, milestone=milestone)

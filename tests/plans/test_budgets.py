@@ -27,11 +27,17 @@ BUDGETS = {
     "my_work": OVERHEAD + 6,  # areas, actions, overdue, due soon, drafts, submitted
     "plan": OVERHEAD + 3,  # plan, areas with status, count awaiting sign-off
     "area": OVERHEAD + 7,  # area, actions, partners, milestones, updates, current, perms
-    "sign_off": OVERHEAD + 2,  # plan, submitted updates
-    # 7 kinds of record × (rows, rows before) + partners and members, then names
-    "plan_changes": OVERHEAD + 21,
-    # area; 4 kinds of record × (rows, rows before); partners; names of related records
-    "area_history": OVERHEAD + 14,
+    # plan, submitted updates: each with its area and that area's last approved
+    # RAG ("Amber → Red"), a subquery in the same query, so still 2
+    "sign_off": OVERHEAD + 2,
+    # Any page, any filters: plan; the filter form's areas and people; the page's
+    # rows across every kind of record (one UNION) and their count; for each kind
+    # on the page (up to 10 for administrators) its rows with the rows before;
+    # partners; the kinds of record they name (up to 7); which updates may be opened
+    "plan_changes": OVERHEAD + 24,
+    # The same for one area: area; people; rows; count; up to 4 kinds; partners;
+    # up to 6 kinds named; which updates may be opened
+    "area_history": OVERHEAD + 16,
     "action_history": OVERHEAD + 6,  # also partners
     "milestone_history": OVERHEAD + 5,
     "update": OVERHEAD + 1,  # the update with its area, plan and people

@@ -1,6 +1,7 @@
 """Recording progress updates and signing them off."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -224,3 +225,144 @@ def test_sign_off_queue_lists_submitted_updates_only(world, clients):
     page = clients["admin"].get(reverse("plans:sign_off", args=[world.plan.slug])).content.decode()
     assert reverse("plans:update_review", args=[mine.pk]) in page
     assert page.count("Review<span") == 1
+
+
+def refusals(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if "permission refused" in r.getMessage()]
+
+
+def test_submitting_an_edited_draft_twice_says_so_and_writes_nothing(world, clients, caplog):
+    draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
+    edit = reverse("plans:update_edit", args=[draft.pk])
+    posted = {**update_post(narrative="Reworded."), "version": draft.version, "submit": "1"}
+    caplog.set_level("INFO", logger="plans.audit")
+    assert clients["officer"].post(edit, posted).status_code == 302
+    rows = draft.history.count()
+    # Back, and submit the same page again.
+    again = clients["officer"].post(edit, posted, follow=True)
+    assert again.redirect_chain == [(reverse("plans:update", args=[draft.pk]), 302)]
+    page = again.content.decode()
+    assert "This update has already been submitted for sign-off" in page
+    assert draft.history.count() == rows
+    draft.refresh_from_db()
+    assert (draft.state, draft.version) == ("submitted", 2)
+    # Opening the edit page again says the same.
+    reopened = clients["officer"].get(edit, follow=True).content.decode()
+    assert "This update has already been submitted for sign-off" in reopened
+    assert refusals(caplog) == []
+    # A real refusal is logged, so the silence above means something.
+    assert (
+        clients["board"].post(reverse("plans:update_new", args=[world.plan.slug, 1])).status_code
+        == 403
+    )
+    assert len(refusals(caplog)) == 1
+
+
+def test_reopening_an_approved_review_says_so_and_is_not_a_refusal(world, clients, caplog):
+    update = submitted(world)
+    url = reverse("plans:update_review", args=[update.pk])
+    clients["admin"].post(url, {"decision": "approve", "version": 1})
+    caplog.set_level("INFO", logger="plans.audit")
+    for response in (
+        clients["admin"].get(url, follow=True),
+        clients["admin"].post(
+            url, {"decision": "return", "comment": "x", "version": 2}, follow=True
+        ),
+    ):
+        assert response.redirect_chain == [(reverse("plans:update", args=[update.pk]), 302)]
+        assert "This update has already been approved" in response.content.decode()
+    assert refusals(caplog) == []
+    update.refresh_from_db()
+    assert update.state == "approved"
+
+
+def submit_url(update) -> str:
+    return reverse("plans:update_submit", args=[update.pk])
+
+
+def test_a_draft_is_submitted_from_its_own_page(world, clients, caplog):
+    draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
+    page = clients["officer"].get(reverse("plans:update", args=[draft.pk])).content.decode()
+    assert f'action="{submit_url(draft)}"' in page
+    assert "Submit for sign-off" in page
+    assert 'name="version" value="1"' in page
+    assert 'data-prevent-double-click="true"' in page
+    response = clients["officer"].post(submit_url(draft), {"version": 1}, follow=True)
+    assert response.redirect_chain == [(reverse("plans:update", args=[draft.pk]), 302)]
+    assert "Update submitted for sign-off" in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.state, draft.version) == ("submitted", 2) and draft.submitted_at
+    row = draft.history.first()
+    assert (row.history_user, row.history_change_reason) == (
+        world.users["officer"],
+        "Submitted for sign-off",
+    )
+    # Submitted: no button any more, and a second post says what happened.
+    page = clients["officer"].get(reverse("plans:update", args=[draft.pk])).content.decode()
+    assert submit_url(draft) not in page
+    caplog.set_level("INFO", logger="plans.audit")
+    again = clients["officer"].post(submit_url(draft), {"version": 1}, follow=True)
+    assert "This update has already been submitted for sign-off" in again.content.decode()
+    assert draft.history.count() == 2 and refusals(caplog) == []
+
+
+def test_only_the_author_may_submit_and_only_by_post(world, clients):
+    draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
+    assert clients["officer"].get(submit_url(draft)).status_code == 405
+    # Someone else's draft does not exist for them.
+    assert clients["admin"].post(submit_url(draft), {"version": 1}).status_code == 404
+    page = clients["officer"].get(reverse("plans:update", args=[world.approved.pk])).content
+    assert submit_url(world.approved).encode() not in page
+    draft.refresh_from_db()
+    assert draft.state == "draft"
+
+
+def test_submitting_a_draft_changed_meanwhile_or_worse_without_a_reason_is_refused(world, clients):
+    draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
+    edit = reverse("plans:update_edit", args=[draft.pk])
+    clients["officer"].post(edit, {**update_post(rag="red", rag_reason="Vacancies"), "version": 1})
+    # The page was opened at version 1; the draft is at 2 now (another tab).
+    response = clients["officer"].post(submit_url(draft), {"version": 1}, follow=True)
+    assert "This update changed after you opened it" in response.content.decode()
+    draft.refresh_from_db()
+    assert (draft.state, draft.version) == ("draft", 2)
+
+    # A draft saved before a better status was approved: worse now, so it needs a reason.
+    worse = factories.ProgressUpdateFactory(
+        area=world.area, author=world.users["officer"], rag="amber"
+    )
+    response = clients["officer"].post(submit_url(worse), {"version": 1}, follow=True)
+    assert "The status is worse than the last approved status (Green – on track)" in (
+        response.content.decode()
+    )
+    worse.refresh_from_db()
+    assert worse.state == "draft"
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_sign_off_queue_and_review_show_the_area_and_the_status_change(world, clients):
+    update = submitted(world)
+    update.rag_reason = "Two teams carry vacancies."
+    update.save()
+    first = factories.ProgressUpdateFactory(
+        area=world.other_area, author=world.users["other_officer"], state="submitted", rag="blue"
+    )
+    queue = text_of(
+        clients["admin"].get(reverse("plans:sign_off", args=[world.plan.slug])).content.decode()
+    )
+    assert "1. Ensure reasonable workloads." in queue
+    assert "Green – on track → changing to Amber – at risk" in queue
+    assert "Reason: Two teams carry vacancies." in queue
+    # Area 2 has no approved update yet.
+    assert f"{world.other_area.number}. " in queue
+    assert "Not yet rated → changing to Blue – complete" in queue
+    assert first.rag_reason == ""
+
+    review = clients["admin"].get(reverse("plans:update_review", args=[update.pk]))
+    page = text_of(review.content.decode())
+    assert "1. Ensure reasonable workloads." in page
+    assert "Green – on track → changing to Amber – at risk" in page
+    assert "Two teams carry vacancies." in page
