@@ -8,14 +8,22 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from plans.models import RAG, Meeting, Owner, Plan, Theme, format_plan_date
+from plans.history import ChangeFilter, ChangePage, change_page
+from plans.models import RAG, Meeting, Milestone, Owner, Plan, Theme, format_plan_date
 
+from . import charts
 from . import snapshot as snap
-from .papers import AreaLine, Kind, MilestoneLine, Paper, rag_label
+from .papers import NOT_RATED, AreaLine, Kind, MilestoneLine, Paper, rag_label
 
 NEXT_QUARTER_DAYS = 91
 # Escalate a milestone overdue by more than this many days.
 ESCALATE_AFTER_DAYS = 90
+DUE_SOON_DAYS = 30
+# The dashboard lists at most this many milestones in each table (most overdue,
+# or soonest, first) and says how many more there are.
+DASHBOARD_MILESTONES = 25
+# … and this many of the changes since the last board, linking to the rest.
+DASHBOARD_CHANGES = 50
 
 
 def previous_board(plan: Plan, as_at: datetime.date) -> Meeting | None:
@@ -39,15 +47,11 @@ def movement(now: str | None, before: str | None) -> str:
     return "No change"
 
 
-def expected(m) -> datetime.date:
-    return m.forecast_date or m.due_date
-
-
 def milestone_line(m, area_numbers: dict[int, int]) -> MilestoneLine:
     return MilestoneLine(
         area_number=area_numbers.get(m.area_id, 0),
         title=m.title,
-        due=format_plan_date(m.due_date, m.due_precision),
+        due=m.due_display,
         forecast=format_plan_date(m.forecast_date),
         completed=format_plan_date(m.completed_date, m.due_precision) if m.completed_date else "",
     )
@@ -56,7 +60,7 @@ def milestone_line(m, area_numbers: dict[int, int]) -> MilestoneLine:
 def rag_counts(values: list[str | None]) -> list[tuple[str, str, int]]:
     counts = Counter(values)
     rows = [(r.value, r.label, counts.get(r.value, 0)) for r in RAG]
-    rows.append(("", rag_label(None), counts.get(None, 0)))
+    rows.append(("", NOT_RATED, counts.get(None, 0)))
     return rows
 
 
@@ -72,7 +76,9 @@ class PlanState:
     due_soon: list[MilestoneLine] = field(default_factory=list)
 
 
-def plan_state(plan: Plan, as_at: datetime.date, *, due_soon_days: int = 30) -> PlanState:
+def plan_state(
+    plan: Plan, as_at: datetime.date, *, due_soon_days: int = DUE_SOON_DAYS
+) -> PlanState:
     """The plan at the end of ``as_at``, with each area's status now and at the
     previous Improvement Board. A fixed number of queries (about ten)."""
     shot = snap.take(plan, as_at)
@@ -115,41 +121,34 @@ def plan_state(plan: Plan, as_at: datetime.date, *, due_soon_days: int = 30) -> 
                 completed_since_board=[
                     milestone_line(m, numbers)
                     for m in lines
-                    if m.status == "complete"
+                    if m.status == Milestone.Status.COMPLETE
                     and m.completed_date
                     and m.completed_date <= as_at
                     and (since is None or m.completed_date > since)
                 ],
                 due_next_quarter=[
-                    milestone_line(m, numbers)
-                    for m in lines
-                    if m.status == "open" and as_at <= expected(m) <= quarter_end
+                    milestone_line(m, numbers) for m in lines if _due_between(m, as_at, quarter_end)
                 ],
-                overdue=[
-                    milestone_line(m, numbers)
-                    for m in lines
-                    if m.status == "open" and expected(m) < as_at
-                ],
+                overdue=[milestone_line(m, numbers) for m in lines if m.is_overdue(as_at)],
             )
         )
     soon_end = as_at + datetime.timedelta(days=due_soon_days)
-    state.overdue = [
-        milestone_line(m, numbers)
-        for m in shot.milestones
-        if m.status == "open" and expected(m) < as_at
-    ]
+    state.overdue = [milestone_line(m, numbers) for m in shot.milestones if m.is_overdue(as_at)]
     state.due_soon = [
-        milestone_line(m, numbers)
-        for m in shot.milestones
-        if m.status == "open" and as_at <= expected(m) <= soon_end
+        milestone_line(m, numbers) for m in shot.milestones if _due_between(m, as_at, soon_end)
     ]
     return state
+
+
+def _due_between(m, start: datetime.date, end: datetime.date) -> bool:
+    """An open milestone (or history row) expected from ``start`` to ``end``."""
+    return m.status == Milestone.Status.OPEN and start <= m.expected_date <= end
 
 
 def escalations(state: PlanState) -> list[str]:
     """Red areas, and milestones overdue by more than ESCALATE_AFTER_DAYS."""
     items = [
-        f"Area {a.number} is Red – off track: {a.rag_reason or a.overview or a.recommendation}"
+        f"Area {a.number} is {RAG.RED.label}: {a.rag_reason or a.overview or a.recommendation}"
         for a in state.areas
         if a.rag == RAG.RED
     ]
@@ -157,11 +156,11 @@ def escalations(state: PlanState) -> list[str]:
     limit = as_at - datetime.timedelta(days=ESCALATE_AFTER_DAYS)
     numbers = {a.id: a.number for a in state.snapshot.areas}
     for m in state.snapshot.milestones:
-        if m.status == "open" and expected(m) < limit:
-            days = (as_at - expected(m)).days
+        if m.is_overdue(limit):
+            days = (as_at - m.expected_date).days
             items.append(
                 f"Area {numbers.get(m.area_id)}: “{m.title}” is {days} days overdue "
-                f"(due {format_plan_date(m.due_date, m.due_precision)})"
+                f"(due {m.due_display})"
             )
     return items
 
@@ -185,3 +184,86 @@ def build_paper(
         overdue=state.overdue,
         escalations=escalations(state),
     )
+
+
+@dataclass
+class Dashboard:
+    """Everything the Improvement Board dashboard shows, as at a date."""
+
+    plan: Plan
+    as_at: datetime.date
+    stale_days: int
+    state: PlanState
+    counts: list[tuple[str, str, int]]
+    theme_counts: list[tuple[str, list[tuple[str, str, int]]]]
+    # Areas with no approved update since ``stale_days`` before as-at: each
+    # area's line and its latest approved update row (None if it has none).
+    stale: list[tuple[AreaLine, object]]
+    overdue: list[MilestoneLine]  # the first DASHBOARD_MILESTONES
+    overdue_more: int  # how many more there are
+    due_soon: list[MilestoneLine]
+    due_soon_more: int
+    rag_chart: charts.Chart
+    milestone_chart: charts.Chart
+    # What changed since the previous board (None if there was none), without
+    # set-up housekeeping; ``changes_since``/``changes_until`` bound it in days,
+    # for the link to the whole list.
+    changes: ChangePage | None = None
+    changes_since: datetime.date | None = None
+    changes_until: datetime.date | None = None
+
+
+def build_dashboard(
+    plan: Plan,
+    as_at: datetime.date,
+    *,
+    stale_days: int,
+    viewer,
+    first_day: datetime.date | None = None,
+) -> Dashboard:
+    """The dashboard as at the end of ``as_at``, as ``viewer`` may see it (the
+    changes since the board are filtered by what their role lets them read).
+    ``first_day``: when the plan was first recorded, if already known."""
+    state = plan_state(plan, as_at)
+    if first_day is None:
+        first_day = snap.first_recorded(plan)
+    stale_before = as_at - datetime.timedelta(days=stale_days)
+    current = state.snapshot.current
+    stale = [
+        (line, current.get(area.id))
+        for line, area in zip(state.areas, state.snapshot.areas, strict=True)
+        if area.id not in current or current[area.id].as_at < stale_before
+    ]
+    by_theme: dict[str, list] = {}
+    for line in state.areas:
+        by_theme.setdefault(line.theme or "No theme", []).append(line.rag)
+    dashboard = Dashboard(
+        plan=plan,
+        as_at=as_at,
+        stale_days=stale_days,
+        state=state,
+        counts=rag_counts([a.rag for a in state.areas]),
+        theme_counts=[(theme, rag_counts(rags)) for theme, rags in by_theme.items()],
+        stale=stale,
+        overdue=state.overdue[:DASHBOARD_MILESTONES],
+        overdue_more=max(0, len(state.overdue) - DASHBOARD_MILESTONES),
+        due_soon=state.due_soon[:DASHBOARD_MILESTONES],
+        due_soon_more=max(0, len(state.due_soon) - DASHBOARD_MILESTONES),
+        rag_chart=charts.rag_over_time(state.snapshot.area_ids, as_at, first_day),
+        milestone_chart=charts.milestones_by_month(state.snapshot.milestones, as_at, first_day),
+    )
+    if state.board:
+        # Changes recorded after the board's day, up to the end of as-at.
+        dashboard.changes = change_page(
+            plan,
+            viewer=viewer,
+            filters=ChangeFilter(
+                since=snap.end_of_day(state.board.date), until=snap.end_of_day(as_at)
+            ),
+            per_page=DASHBOARD_CHANGES,
+            housekeeping=False,
+            count=False,
+        )
+        dashboard.changes_since = state.board.date + datetime.timedelta(days=1)
+        dashboard.changes_until = as_at
+    return dashboard

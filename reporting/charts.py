@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from plans.models import RAG, end_of_month
 
 from . import snapshot as snap
+from .papers import NOT_RATED
 
 HEIGHT = 200  # drawing area, in SVG units
 BAR_WIDTH = 36
@@ -81,10 +82,10 @@ def rag_over_time(
         for rag in current.values():
             counts[rag] += 1
         segments = [Segment(r.value, r.label, counts[r]) for r in RAG_ORDER]
-        segments.append(Segment("none", "Not yet rated", len(area_ids) - len(current)))
+        segments.append(Segment("none", NOT_RATED, len(area_ids) - len(current)))
         bars.append(Bar(label=day.strftime("%b %Y"), x=i * (BAR_WIDTH + GAP), segments=segments))
     _stack(bars, len(area_ids))
-    series = [(r.value, r.label) for r in RAG_ORDER] + [("none", "Not yet rated")]
+    series = [(r.value, r.label) for r in RAG_ORDER] + [("none", NOT_RATED)]
     return Chart(
         bars=bars,
         width=max(len(bars), 1) * (BAR_WIDTH + GAP),

@@ -11,8 +11,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+from django.template.loader import render_to_string
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
@@ -28,15 +29,17 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from plans.models import RAG
+
 from .papers import AreaLine, Kind, MilestoneLine, Paper, rag_label
 
 FONT = "Arial"
 # RAG value -> (background, text colour). The word is always printed too.
 RAG_COLOURS: dict[str, tuple[str, str]] = {
-    "blue": ("1d70b8", "ffffff"),
-    "green": ("00703c", "ffffff"),
-    "amber": ("ffdd00", "000000"),
-    "red": ("d4351c", "ffffff"),
+    RAG.BLUE: ("1d70b8", "ffffff"),
+    RAG.GREEN: ("00703c", "ffffff"),
+    RAG.AMBER: ("ffdd00", "000000"),
+    RAG.RED: ("d4351c", "ffffff"),
 }
 HEADER_FILL = "d9d9d9"
 AREA_COLUMNS = ["No.", "Improvement area", "Overview", "RAG status"]
@@ -528,3 +531,37 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
     from weasyprint import HTML
 
     return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def render_body(paper: Paper) -> str:
+    """The paper's content as an HTML fragment: shown in the page, stored when
+    issued, and wrapped for PDF."""
+    return render_to_string("reporting/_paper_body.html", {"paper": paper})
+
+
+def to_pdf(paper: Paper, body: str | None = None) -> bytes:
+    """The paper's print view as PDF; ``body``: its HTML fragment, if already rendered."""
+    body = render_body(paper) if body is None else body
+    document = render_to_string("reporting/paper_document.html", {"paper": paper, "body": body})
+    return html_to_pdf(document)
+
+
+# How each format in the registry (papers.FORMATS) is made.
+RENDERERS: dict[str, Callable[[Paper], bytes]] = {
+    "docx": to_docx,
+    "pdf": to_pdf,
+    "xlsx": to_xlsx,
+    "csv": to_csv,
+}
+
+
+def render_file(paper: Paper, fmt: str, body: str | None = None) -> bytes:
+    """The paper as a file in ``fmt``; ``body``, if given, is its rendered HTML (for PDF)."""
+    if fmt == "pdf":
+        return to_pdf(paper, body)
+    return RENDERERS[fmt](paper)
+
+
+def render_files(paper: Paper, body: str | None = None) -> dict[str, bytes]:
+    """Every file the paper's kind offers, by format."""
+    return {fmt: render_file(paper, fmt, body) for fmt in Kind.FORMATS[paper.kind]}

@@ -46,6 +46,9 @@ class AsAtForm(GovForm):
         self.plan = plan
         self.first_day = first_day
         super().__init__(*args, **kwargs)
+        # A GET form: crispy adds a CSRF token to "post" forms even without a
+        # form tag, and in a GET form it would end up in the address and logs.
+        self.helper.form_method = "get"
 
     def build_layout(self) -> Layout:
         return Layout(Field("as_at"))

@@ -8,15 +8,13 @@ from simple_history.models import HistoricalRecords
 
 from plans.models import Meeting
 
-from .papers import Kind
+from .papers import FORMATS, Kind
 
 
 class IssuedPaperQuerySet(models.QuerySet):
     def for_listing(self) -> IssuedPaperQuerySet:
         """Without the stored files, which the lists never show."""
-        return self.defer("html", "docx", "pdf", "xlsx", "csv").select_related(
-            "issued_by", "meeting"
-        )
+        return self.defer("html", *FORMATS).select_related("issued_by", "meeting")
 
 
 class IssuedPaper(models.Model):
@@ -35,6 +33,7 @@ class IssuedPaper(models.Model):
     title = models.CharField(max_length=300)
     briefing = models.TextField(blank=True, default="")
     html = models.TextField()
+    # One field per format in the registry (papers.FORMATS), named after it.
     docx = models.BinaryField()
     pdf = models.BinaryField()
     xlsx = models.BinaryField(blank=True, default=b"")
@@ -44,7 +43,7 @@ class IssuedPaper(models.Model):
     )
     issued_at = models.DateTimeField()
     # The files are kept in the row itself; history records who issued what.
-    history = HistoricalRecords(excluded_fields=["html", "docx", "pdf", "xlsx", "csv"])
+    history = HistoricalRecords(excluded_fields=["html", *FORMATS])
     objects = IssuedPaperQuerySet.as_manager()
 
     class Meta:
@@ -70,4 +69,15 @@ class IssuedPaper(models.Model):
         raise ValueError("An issued paper cannot be deleted")
 
     def file(self, fmt: str) -> bytes:
+        if fmt not in FORMATS:
+            raise ValueError(f"Unknown paper format: {fmt!r}")
         return bytes(getattr(self, fmt) or b"")
+
+    @property
+    def formats(self) -> list[str]:
+        """The formats this paper was issued in."""
+        return Kind.FORMATS[self.kind]
+
+    @property
+    def filename_stem(self) -> str:
+        return f"{self.kind}-{self.as_at.isoformat()}-v{self.version}"

@@ -23,6 +23,30 @@ def rag_label(value: str | None) -> str:
     return RAG(value).label if value else NOT_RATED
 
 
+@dataclass(frozen=True)
+class PaperFormat:
+    """A download format: its name is the file extension, the address's last
+    part and the issued paper's field that stores the file."""
+
+    name: str
+    content_type: str
+
+
+# Every format a paper can be downloaded (and issued) in: the one registry,
+# read by the views, the exports and the issued-paper model.
+FORMATS: dict[str, PaperFormat] = {
+    f.name: f
+    for f in [
+        PaperFormat(
+            "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        ),
+        PaperFormat("pdf", "application/pdf"),
+        PaperFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        PaperFormat("csv", "text/csv; charset=utf-8"),
+    ]
+}
+
+
 class Kind:
     """The three papers."""
 
@@ -35,13 +59,18 @@ class Kind:
         BOARD: "Improvement Board progress report",
         ASSURANCE: "Safeguarding Assurance summary",
     }
-    # Which downloads each paper offers.
+    # Which downloads each paper offers (names in FORMATS).
     FORMATS = {
         SCRUTINY: ["docx", "pdf", "xlsx", "csv"],
         BOARD: ["docx", "pdf"],
         ASSURANCE: ["docx", "pdf"],
     }
     ALL = [SCRUTINY, BOARD, ASSURANCE]
+
+    @classmethod
+    def offers(cls, kind: str, fmt: str | None = None) -> bool:
+        """Whether ``kind`` is a paper (offered as ``fmt``, if given)."""
+        return kind in cls.FORMATS and (fmt is None or fmt in cls.FORMATS[kind])
 
 
 @dataclass

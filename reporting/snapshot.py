@@ -13,6 +13,7 @@ pick each record's latest row inside the database.
 from __future__ import annotations
 
 import datetime
+import operator
 from dataclasses import dataclass
 
 from django.db import models
@@ -21,6 +22,10 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from plans.models import ImprovementArea, Milestone, Plan, ProgressUpdate
+
+# Which approved update row is an area's status: the one ordering the pages use
+# (ProgressUpdate.LATEST_FIRST), then an update's own latest row.
+LATEST_ROW_FIRST = (*ProgressUpdate.LATEST_FIRST, "-history_date")
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:
@@ -59,7 +64,7 @@ def first_recorded(plan: Plan) -> datetime.date | None:
 def approved_updates(area_ids: list[int], before: datetime.datetime) -> dict[int, models.Model]:
     """For each area, its latest approved update as it stood just before ``before``.
 
-    "Latest" is by the update's own as-at date, then approval time. Rows that
+    "Latest" is ``ProgressUpdate.LATEST_FIRST`` (as-at date, then approval). Rows that
     were approved by then are candidates; the best candidate per area is picked
     in the database. An update changed after approval (only possible through
     the admin site) is checked against its own latest row before ``before``, so
@@ -75,7 +80,7 @@ def approved_updates(area_ids: list[int], before: datetime.datetime) -> dict[int
             state=ProgressUpdate.State.APPROVED,
             history_date__lt=before,
         )
-        .order_by("-as_at", "-approved_at", "-id", "-history_date")
+        .order_by(*LATEST_ROW_FIRST)
         .values("history_id")[:1]
     )
     picked = (
@@ -103,10 +108,20 @@ def approved_updates(area_ids: list[int], before: datetime.datetime) -> dict[int
         for area_id in unsure:
             best.pop(area_id)
         rows = latest_rows(ProgressUpdate, before, area_id__in=unsure)
-        for row in sorted(rows, key=lambda r: (r.as_at, r.approved_at or before, r.id)):
-            if row.state == ProgressUpdate.State.APPROVED:
-                best[row.area_id] = row
+        approved = [r for r in rows if r.state == ProgressUpdate.State.APPROVED]
+        for row in latest_first(approved):
+            best.setdefault(row.area_id, row)
     return best
+
+
+def latest_first(rows: list[models.Model]) -> list[models.Model]:
+    """Update rows in ``ProgressUpdate.LATEST_FIRST`` order, sorted here rather
+    than in the database: the same rule, for rows already read."""
+    # Stable sorts, least significant key first.
+    for name in reversed(ProgressUpdate.LATEST_FIRST):
+        key = operator.attrgetter(name.lstrip("-"))
+        rows = sorted(rows, key=key, reverse=name.startswith("-"))
+    return rows
 
 
 @dataclass
@@ -129,9 +144,10 @@ def take(plan: Plan, as_at: datetime.date) -> Snapshot:
     before = end_of_day(as_at)
     areas = sorted(latest_rows(ImprovementArea, before, plan_id=plan.pk), key=lambda a: a.number)
     area_ids = [a.id for a in areas]
+    # History rows share Milestone's date rules (MilestoneDates).
     milestones = sorted(
         latest_rows(Milestone, before, area_id__in=area_ids),
-        key=lambda m: (m.forecast_date or m.due_date, m.title),
+        key=lambda m: (m.expected_date, m.title),
     )
     return Snapshot(
         plan=plan,
@@ -160,7 +176,7 @@ def rags_at(area_ids: list[int], cut_offs: list[datetime.datetime]) -> list[dict
                 state=ProgressUpdate.State.APPROVED,
                 history_date__lt=cut_off,
             )
-            .order_by("-as_at", "-approved_at", "-id", "-history_date")
+            .order_by(*LATEST_ROW_FIRST)
             .values("rag")[:1]
         )
 

@@ -20,10 +20,13 @@ pytestmark = pytest.mark.django_db
 CHANGE_LISTS = {"plan_changes", "area_history"}
 OVERHEAD = 7  # session, user, permissions ×2, session renewal ×3 (see tests/plans)
 BUDGETS = {
-    # plan, first-recorded ×2, snapshot (areas, milestones, updates ×3), previous
-    # board, its updates ×3, owners, themes, changes since the board (7 kinds × 2,
-    # partners and members, names), and one for the chart's twelve months
-    "dashboard": OVERHEAD + 27,
+    # plan, first-recorded, snapshot (areas, milestones, updates ×3), previous
+    # board, its updates ×3, owners, themes, one for the chart's twelve months;
+    # then the changes since the board (plans.history.change_page, no count):
+    # the page's rows (one UNION), each kind on it with the rows before (up to
+    # 7, housekeeping left out), partners, the kinds they name (up to 7), and
+    # which updates the viewer may open
+    "dashboard": OVERHEAD + 31,
     "papers": OVERHEAD + 2,  # plan, first-recorded, meetings
     "paper": OVERHEAD + 11,  # plan, first-recorded, snapshot and previous board, names
     "download": OVERHEAD + 9,  # the same, without the session's renewal
