@@ -7,6 +7,7 @@ to PostgreSQL. DEBUG is off unless asked for, and with DEBUG off the app refuses
 to start without a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -59,7 +60,8 @@ COUNCIL_NAME = os.getenv("COUNCIL_NAME", "Plymouth City Council")
 SERVICE_NAME = os.getenv("SERVICE_NAME", "Improvement Plan Tracker")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site, closed to all but operators (improvement/admin_site.py).
+    "improvement.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages and downloads for a signed-in user are never kept by caches.
+    "improvement.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # "Already submitted/approved" outcomes: a message and the record's page.
     "plans.middleware.AlreadyDoneMiddleware",
@@ -146,9 +150,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# E-mail: the link a new account is sent to set its password. Printed to the
+# console on a developer's machine (DEBUG); sent through the council's mail
+# relay otherwise. DEFAULT_FROM_EMAIL is the address recipients see.
+EMAIL_BACKEND = os.getenv(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT_SECONDS", "10")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "improvement-plan-tracker@localhost")
+# How long a set-password link works (Django's setting, in seconds).
+PASSWORD_RESET_TIMEOUT = envint("SET_PASSWORD_LINK_DAYS", "3") * 24 * 60 * 60
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plans:home"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "logged_out"
 
 # Brute-force lockout: after AXES_FAILURE_LIMIT failures for one user name from
 # one address, that pair is locked for AXES_COOLOFF_MINUTES.
@@ -157,6 +180,11 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The lockout page, saying how long in words (axes gives "PT15M").
+AXES_LOCKOUT_CALLABLE = "improvement.views.locked_out"
+# The client's address, not a proxy's, so that one client's failures lock only
+# that client's pair (see TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "improvement.client_address.client_address"
 
 # Sessions end after a period without activity (each request renews them).
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", "30") * 60
@@ -176,6 +204,16 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if envbool("BEHIND_PROXY", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Addresses or networks of the proxies in front of the service: X-Forwarded-For
+# is believed only from these (improvement/client_address.py).
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES must list addresses or networks, not {_proxy!r}"
+        ) from None
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 # Content Security Policy: scripts and styles only from this service; the one
@@ -223,6 +261,8 @@ CRISPY_TEMPLATE_PACK = "gds"
 
 # History rows name the user; the reason for each change is stored beside it.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+# History is never reverted or rewritten, not even by operators in the admin site.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {
     "version": 1,

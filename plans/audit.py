@@ -14,11 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.defaults import permission_denied
 
+from improvement.client_address import client_address
+
 log = logging.getLogger("plans.audit")
 
 
 def _address(request: HttpRequest | None) -> str:
-    return request.META.get("REMOTE_ADDR", "?") if request is not None else "?"
+    # The client's, as the lockout counts it: behind a proxy, not the proxy's.
+    return (client_address(request) if request is not None else None) or "?"
 
 
 def on_login(sender, request, user, **kwargs) -> None:

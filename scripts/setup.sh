@@ -13,8 +13,10 @@ say() { printf '\n== %s\n' "$*"; }
 
 # Debian packages: Chromium for the browser tests, PostgreSQL 15 for the second
 # test run, Pango and a metric-compatible Arial (Liberation) for PDF papers,
-# poppler for looking at PDFs.
+# poppler for looking at PDFs, and Java for the Nu HTML checker (vnu-jar, from
+# npm) unless some Java is installed already.
 debian_packages=(chromium postgresql-15 libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation poppler-utils)
+command -v java >/dev/null || debian_packages+=(default-jre-headless)
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

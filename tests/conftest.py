@@ -37,8 +37,13 @@ def make_world() -> World:
     users = {name: factories.UserFactory(username=name) for name in [*roles, "outsider"]}
     plan = factories.PlanFactory(slug="childrens-services", title="Children's Services Plan")
     factories.join(plan, {users[name]: role for name, role in roles.items()})
-    lead = factories.OwnerFactory(job_title="Head of Children's Social Care", user=users["officer"])
-    other_lead = factories.OwnerFactory(job_title="Head of Early Help", user=users["other_officer"])
+    council = plan.organisation
+    lead = factories.OwnerFactory(
+        job_title="Head of Children's Social Care", user=users["officer"], organisation=council
+    )
+    other_lead = factories.OwnerFactory(
+        job_title="Head of Early Help", user=users["other_officer"], organisation=council
+    )
     area = factories.ImprovementAreaFactory(
         plan=plan, number=1, lead=lead, recommendation="Ensure reasonable workloads."
     )
@@ -59,7 +64,9 @@ def make_world() -> World:
     # An officer of another council's plan: must see nothing of this one.
     factories.join(other_plan, {users["outsider"]: OFFICER})
     other_plan_area = factories.ImprovementAreaFactory(
-        plan=other_plan, number=1, lead=factories.OwnerFactory(user=users["outsider"])
+        plan=other_plan,
+        number=1,
+        lead=factories.OwnerFactory(user=users["outsider"], organisation=other_plan.organisation),
     )
     return World(
         plan, area, other_area, action, milestone, approved, other_plan, other_plan_area, users

@@ -84,7 +84,10 @@ class ImprovementAreaFactory(factory.django.DjangoModelFactory):
     plan = factory.SubFactory(PlanFactory)
     number = factory.Sequence(lambda n: n + 1)
     recommendation = factory.Sequence(lambda n: f"Improve practice in area {n}.")
-    lead = factory.SubFactory(OwnerFactory)
+    # Owners are in the plan's council's directory, as the forms require.
+    lead = factory.SubFactory(
+        OwnerFactory, organisation=factory.SelfAttribute("..plan.organisation")
+    )
 
 
 class ActionFactory(factory.django.DjangoModelFactory):
@@ -95,7 +98,9 @@ class ActionFactory(factory.django.DjangoModelFactory):
     area = factory.SubFactory(ImprovementAreaFactory)
     reference = factory.Sequence(lambda n: f"A.{n}")
     title = factory.Sequence(lambda n: f"Action {n}")
-    owner = factory.SubFactory(OwnerFactory)
+    owner = factory.SubFactory(
+        OwnerFactory, organisation=factory.SelfAttribute("..area.plan.organisation")
+    )
     start_date = datetime.date(2015, 4, 1)
     due_date = datetime.date(2015, 9, 30)
 

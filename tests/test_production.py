@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import DatabaseError
-from django.test import Client
-from django.urls import reverse
+from django.test import Client, RequestFactory
+from django.urls import path, reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,3 +88,98 @@ def test_audit_log_lines_and_no_secrets(world, clients, client, caplog):
     assert "locked out: 'scrutiny'" in text
     for secret in ("Sup3r-secret-guess", "correct-horse-battery", "Wr0ng-again", "sessionid"):
         assert secret not in text
+
+
+# Nothing a signed-in user is shown is kept by a cache.
+
+NO_STORE = "private, no-store"
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_downloads_and_redirects_are_not_stored(world, clients):
+    slug = world.plan.slug
+    page = clients["board"].get(reverse("plans:plan", args=[slug]))
+    assert page.status_code == 200 and page["Cache-Control"] == NO_STORE
+    csv = reverse("reporting:paper_download", args=[slug, "scrutiny-summary", "csv"])
+    download = clients["board"].get(csv)
+    assert download.status_code == 200 and download["Content-Type"].startswith("text/csv")
+    assert download["Cache-Control"] == NO_STORE
+    # Refusals and redirects too, including the one straight after signing in.
+    assert clients["board"].get(reverse("plans:sign_off", args=[slug]))["Cache-Control"] == NO_STORE
+    signing_in = Client().post(
+        reverse("login"), {"username": "board", "password": "correct-horse-battery"}
+    )
+    assert signing_in.status_code == 302 and signing_in["Cache-Control"] == NO_STORE
+
+
+@pytest.mark.django_db
+def test_anonymous_pages_static_files_and_the_health_check_are_left_alone(world, clients, client):
+    for url in (reverse("plans:accessibility"), reverse("login"), "/no-such-page/"):
+        assert client.get(url).get("Cache-Control") != NO_STORE, url
+    # The health check keeps its own never_cache, even for a signed-in browser.
+    health = clients["board"].get(reverse("health"))
+    assert "no-cache" in health["Cache-Control"] and health["Cache-Control"] != NO_STORE
+    static = clients["board"].get(settings.STATIC_URL + "images/favicon.svg")
+    assert static.get("Cache-Control") != NO_STORE
+
+
+# The 500 page, drawn from settings alone.
+
+
+def _boom(request):
+    raise RuntimeError("something broke")
+
+
+# This module is also the URLconf of the 500 test: the service's own patterns
+# and handler500, plus a page that fails.
+from improvement import urls as _service_urls  # noqa: E402
+
+urlpatterns = [path("boom/", _boom), *_service_urls.urlpatterns]
+handler500 = _service_urls.handler500
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("tests.test_production")
+def test_the_500_page_names_the_service_and_council(world, settings):
+    settings.DEBUG = False
+    settings.SERVICE_NAME = "Test Tracker"
+    settings.COUNCIL_NAME = "Testshire Council"
+    signed_in = Client(raise_request_exception=False)
+    signed_in.force_login(world.users["board"])
+    for client in (signed_in, Client(raise_request_exception=False)):
+        response = client.get("/boom/")
+        html = response.content.decode()
+        assert response.status_code == 500
+        assert "<title>Sorry, there is a problem with the service – Test Tracker" in html
+        assert "Test Tracker is run by Testshire Council." in html
+        assert "something broke" not in html and "Traceback" not in html
+        # No inline script without its nonce (CSP would block it and report it).
+        assert "<script nonce" not in html
+
+
+def test_the_500_page_needs_no_middleware():
+    from improvement.views import server_error
+
+    # A bare request: no session, no user, no CSP nonce.
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert settings.SERVICE_NAME in response.content.decode()
+
+
+# Signing out.
+
+
+@pytest.mark.django_db
+def test_signing_out_lands_on_a_signed_out_page(world, clients):
+    client = clients["board"]
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("logged_out")
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200 and not page.wsgi_request.user.is_authenticated
+    assert '<h1 class="govuk-heading-l">You have signed out</h1>' in html
+    assert f'<a class="govuk-link" href="{reverse("login")}">Sign in again</a>' in html
+    assert "Signed in as" not in html
+    # Still signed in (an old link): not told otherwise.
+    other = clients["scrutiny"].get(reverse("logged_out"))
+    assert other.status_code == 302 and other["Location"] == reverse("plans:home")

@@ -63,3 +63,12 @@ def test_database_url_switches_to_postgresql():
 def test_a_bad_boolean_fails_loudly(value):
     result = load_settings(DEBUG=value)
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_trusted_proxies_must_be_addresses_or_networks():
+    good = load_settings(
+        SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.example", TRUSTED_PROXIES="10.0.0.5, 10.1.0.0/16,::1"
+    )
+    assert good.returncode == 0, good.stderr
+    bad = load_settings(SECRET_KEY="x" * 50, ALLOWED_HOSTS="a.example", TRUSTED_PROXIES="proxy")
+    assert "TRUSTED_PROXIES must list addresses or networks, not 'proxy'" in bad.stderr

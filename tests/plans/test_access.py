@@ -12,16 +12,18 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-# Pages open to everyone: signing in, the accessibility statement, and the
-# admin's "view on site" redirect (it only forwards to a public URL).
+# Pages open to everyone: signing in and out, the accessibility statement and
+# the health check. Every admin URL, its sign-in and sign-out pages included,
+# sends anonymous users to the service's sign-in page (tests/test_admin_site.py
+# checks that signed-in users who are not operators get 403 there).
 PUBLIC = {
     "login",
     "plans:accessibility",
-    "admin:login",
-    "admin:view_on_site",
     "logout",
-    "admin:logout",
+    "logged_out",
     "health",
+    # The e-mailed set-password link: the token in it is the key.
+    "set_password",
 }
 
 
