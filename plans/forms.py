@@ -40,12 +40,6 @@ from .services import action_reference_taken, due_date_move
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
 
-RAG_DESCRIPTIONS = {
-    RAG.BLUE: "The work in this area is complete.",
-    RAG.GREEN: "On track: the work is going to plan and milestones are being met.",
-    RAG.AMBER: "At risk: some slippage or concern, with action in hand to recover it.",
-    RAG.RED: "Off track: significant delay or concern that needs the board's attention.",
-}
 
 
 class PlanDateField(DateInputField):
@@ -222,7 +216,7 @@ class ProgressUpdateForm(CreateForm):
         super().__init__(*args, creating=instance is None, **kwargs)
         # Radios with a description under each status (hint text).
         self.fields["rag"].choices = [
-            Choice(value, label, hint=RAG_DESCRIPTIONS[value]) for value, label in RAG.choices
+            Choice(value, label, hint=RAG.guidance(value)) for value, label in RAG.choices
         ]
         if last_rag:
             self.fields["rag_reason"].help_text = (

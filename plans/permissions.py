@@ -165,6 +165,11 @@ def sees_update_workings(user, plan: Plan) -> bool:
     return role_in(user, plan) in (Role.PLAN_ADMINISTRATOR, Role.OFFICER)
 
 
+def sees_review_comment(user, update: ProgressUpdate) -> bool:
+    """A reviewer's comment is for the update's author and the plan administrators."""
+    return update.author_id == user.pk or administers(user, update.area.plan)
+
+
 def visible_updates(user, plan: Plan, qs: QuerySet | None = None) -> QuerySet:
     qs = ProgressUpdate.objects.all() if qs is None else qs
     return qs.filter(update_visibility(user, plan))

@@ -29,7 +29,10 @@ DASHBOARD_CHANGES = 50
 def previous_board(plan: Plan, as_at: datetime.date) -> Meeting | None:
     """The last Improvement Board meeting before ``as_at``."""
     return (
-        Meeting.objects.filter(plan=plan, kind=Meeting.Kind.IMPROVEMENT_BOARD, date__lt=as_at)
+        # A cancelled board never met: changes are counted from the last one that did.
+        Meeting.objects.filter(
+            plan=plan, kind=Meeting.Kind.IMPROVEMENT_BOARD, date__lt=as_at, cancelled=False
+        )
         .order_by("-date")
         .first()
     )
@@ -180,7 +183,7 @@ def build_paper(
         briefing=plan.overview if briefing is None else briefing,
         areas=state.areas,
         rag_counts=rag_counts([a.rag for a in state.areas]),
-        previous_board=f"{board.title}, {board.date_display}" if board else "",
+        previous_board=board.label if board else "",
         overdue=state.overdue,
         escalations=escalations(state),
     )

@@ -87,7 +87,10 @@ class IssueForm(GovForm):
 
     def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(plan=plan).order_by("-date")
+        # Papers go to meetings that will take place, not cancelled ones.
+        self.fields["meeting"].queryset = Meeting.objects.filter(
+            plan=plan, cancelled=False
+        ).order_by("-date")
 
     def build_layout(self) -> Layout:
         return Layout("meeting", "briefing")

@@ -10,12 +10,7 @@ from dataclasses import dataclass, field
 from plans.models import RAG
 
 # The RAG key printed on every paper (and every page that shows a status).
-RAG_KEY: list[tuple[str, str, str]] = [
-    (RAG.BLUE.value, RAG.BLUE.label, "The work is complete"),
-    (RAG.GREEN.value, RAG.GREEN.label, "Going to plan"),
-    (RAG.AMBER.value, RAG.AMBER.label, "Some slippage, with action in hand"),
-    (RAG.RED.value, RAG.RED.label, "Significant delay or concern"),
-]
+RAG_KEY: list[tuple[str, str, str]] = [(r.value, r.label, RAG.meaning(r)) for r in RAG]
 NOT_RATED = "Not yet rated"
 
 

@@ -138,7 +138,7 @@ def paper_list(request: HttpRequest, slug: str) -> HttpResponse:
             "issue_form": IssueForm(plan=plan, initial={"briefing": plan.overview})
             if can_issue
             else None,
-            "meetings": Meeting.objects.filter(plan=plan).order_by("-date"),
+            "meetings": Meeting.objects.filter(plan=plan, cancelled=False).order_by("-date"),
         },
     )
 

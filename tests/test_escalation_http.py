@@ -112,9 +112,79 @@ def escalations(who: str) -> list[Attempt]:
     ]
 
 
+def membership_escalations() -> list[Attempt]:
+    """What a plan administrator, or another plan's officer, might try in the
+    service's own member pages (plans/views/setup.py)."""
+    members = "/plans/{own_slug}/set-up/members"
+    return [
+        # A role above plan administrator does not exist to be given: a form error.
+        Attempt(
+            "admin",
+            "POST",
+            members + "/{membership_board}/role/",
+            {"role": "superuser", "reason": "Promote"},
+            status=400,
+        ),
+        # Another plan's members, by its address or by a membership id of its own.
+        Attempt(
+            "admin",
+            "POST",
+            "/plans/{other_slug}/set-up/members/add/",
+            {"account": "admin", "role": "plan_administrator", "reason": "Join"},
+            status=404,
+        ),
+        Attempt(
+            "admin",
+            "POST",
+            members + "/{membership_outsider}/role/",
+            {"role": "board_member", "reason": "Demote"},
+            status=404,
+        ),
+        Attempt(
+            "admin",
+            "POST",
+            members + "/{membership_outsider}/remove/",
+            {"reason": "Remove"},
+            status=404,
+        ),
+        # The operator's account is not a plan administrator's to touch.
+        Attempt(
+            "admin",
+            "POST",
+            members + "/add/",
+            {"account": "operator", "role": "officer", "reason": "Add"},
+            status=400,
+        ),
+        # The last plan administrator cannot leave the plan without one.
+        Attempt("admin", "POST", members + "/{membership_admin}/remove/", {"reason": "Go"}, 400),
+        Attempt(
+            "admin",
+            "POST",
+            members + "/{membership_admin}/role/",
+            {"role": "officer", "reason": "Step down"},
+            status=400,
+        ),
+        # An officer is refused the set-up of their own plan, and another plan's is not there.
+        Attempt(
+            "outsider",
+            "POST",
+            members + "/{membership_outsider}/role/",
+            {"role": "plan_administrator", "reason": "Promote myself"},
+        ),
+        Attempt(
+            "outsider",
+            "POST",
+            "/plans/{other_slug}/set-up/members/add/",
+            {"account": "outsider", "role": "plan_administrator", "reason": "Join"},
+            status=404,
+        ),
+    ]
+
+
 ATTEMPTS = [
     *escalations("admin"),
     *escalations("outsider"),
+    *membership_escalations(),
     # Controls: the operator, with the same kind of session and token, gets in...
     Attempt("operator", "GET", "/admin/", status=200),
     Attempt(
@@ -150,6 +220,7 @@ def make_accounts() -> dict:
     from django.contrib.auth import get_user_model
     from django.test import override_settings
 
+    from plans.models import Membership
     from tests.conftest import make_world
 
     with override_settings(PASSWORD_HASHERS=["tests.test_escalation_http.QuickPBKDF2"]):
@@ -164,6 +235,15 @@ def make_accounts() -> dict:
             "admin": [world.plan.pk, world.other_plan.pk],
             "outsider": [world.other_plan.pk, world.plan.pk],
             "operator": [world.plan.pk, world.other_plan.pk],
+        },
+        "slugs": {
+            "admin": [world.plan.slug, world.other_plan.slug],
+            "outsider": [world.other_plan.slug, world.plan.slug],
+            "operator": [world.plan.slug, world.other_plan.slug],
+        },
+        # Each account's one membership (the outsider's is in the other plan).
+        "memberships": {
+            m.user.username: m.pk for m in Membership.objects.select_related("user")
         },
         "approved": world.approved.pk,
         "approved_history": world.approved.history.earliest("history_id").history_id,
@@ -211,10 +291,14 @@ class Server:
 
     def context(self, who: str) -> dict:
         own, other = self.ids["plans"][who]
+        own_slug, other_slug = self.ids["slugs"][who]
         return {
             "me": self.ids["users"][who],
             "own_plan": own,
             "other_plan": other,
+            "own_slug": own_slug,
+            "other_slug": other_slug,
+            **{f"membership_{name}": pk for name, pk in self.ids["memberships"].items()},
             "approved": self.ids["approved"],
             "approved_history": self.ids["approved_history"],
             **{f"user_{name}": pk for name, pk in self.ids["users"].items()},

@@ -34,3 +34,9 @@ def state_tag(value: str) -> str:
 @register.filter
 def plan_date(value, precision: str = "day") -> str:
     return format_plan_date(value, precision)
+
+
+@register.simple_tag
+def rag_meanings() -> list[tuple[str, str]]:
+    """The RAG key's lines, from the RAG vocabulary's one home (plans.models.RAG)."""
+    return [(r.value, RAG.meaning(r)) for r in RAG]

@@ -162,6 +162,7 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "evidence_links": update.evidence.splitlines(),
             "can_edit": perms.can_edit_update(user, update),
             "can_review": perms.can_review_update(user, update),
+            "show_review_comment": perms.sees_review_comment(user, update),
         },
     )
 

@@ -139,3 +139,23 @@ def test_every_role_visibility_rule_matches_the_history_filter(world):
         for update in updates:
             update = ProgressUpdate.objects.select_related("area__plan").get(pk=update.pk)
             assert (update.pk in listed) == perms.can_view_update(user, update), (name, update)
+
+
+def test_a_sign_off_comment_is_for_the_author_and_administrators(world, clients):
+    update = factories.ProgressUpdateFactory(
+        area=world.area,
+        author=world.users["officer"],
+        approved=True,
+        approved_by=world.users["admin"],
+        review_comment="Approved, but chase the audit figures",
+    )
+    url = reverse("plans:update", args=[update.pk])
+    for role, sees in [
+        ("officer", True),
+        ("admin", True),
+        ("other_officer", False),
+        ("board", False),
+        ("scrutiny", False),
+    ]:
+        page = clients[role].get(url).content.decode()
+        assert ("chase the audit figures" in page) == sees, role

@@ -138,3 +138,16 @@ def test_snapshots_use_the_pages_date_and_ordering_rules(seed):  # noqa: F811
     for area_id, row in shot.current.items():
         best = ProgressUpdate.objects.filter(area_id=area_id).latest_approved_first().first()
         assert row.id == best.id
+
+
+def test_a_cancelled_board_is_neither_the_last_board_nor_offered_for_papers(world):
+    from reporting.build import previous_board
+    from reporting.forms import IssueForm
+
+    held = factories.MeetingFactory(plan=world.plan, date=datetime.date(2015, 3, 11))
+    cancelled = factories.MeetingFactory(
+        plan=world.plan, date=datetime.date(2015, 4, 8), cancelled=True
+    )
+    assert previous_board(world.plan, datetime.date(2015, 5, 31)) == held
+    offered = list(IssueForm(plan=world.plan).fields["meeting"].queryset)
+    assert held in offered and cancelled not in offered
