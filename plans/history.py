@@ -27,7 +27,17 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import models
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
 
@@ -251,8 +261,39 @@ def _sources(
             where = _in_plan(source, plan)
         if source.model is ProgressUpdate:
             where &= permissions.update_visibility(viewer, plan)
-        result.append((source, source.model.history.filter(where & window)))
+        rows = source.model.history.filter(where & window)
+        if source.model is Plan:
+            rows = _without_empty_changes(rows, Plan)
+        result.append((source, rows))
     return result
+
+
+def _without_empty_changes(rows: models.QuerySet, model: type[models.Model]) -> models.QuerySet:
+    """Leave out "changed" rows that change nothing a reader sees. Before roles
+    were memberships, adding a member to a plan wrote such a row of the plan's
+    own; it says nothing about the plan, and who joined is housekeeping."""
+    history = model.history.model
+    before = history.objects.filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    ).order_by("-history_date", "-history_id")
+    same = Q()
+    empty = {}
+    for f in _tracked_fields(model):
+        name = f.attname
+        equal = Q(**{name: OuterRef(name)})
+        if f.null:
+            # NULL = NULL is not true in SQL: "both empty" is said explicitly.
+            empty[f"{name}_empty"] = ExpressionWrapper(
+                Q(**{f"{name}__isnull": True}), output_field=BooleanField()
+            )
+            equal |= Q(**{f"{name}__isnull": True}) & Q(Exact(OuterRef(f"{name}_empty"), True))
+        same &= equal
+    identical = history.objects.filter(same, history_id=OuterRef("previous_id"))
+    return rows.annotate(previous_id=Subquery(before.values("history_id")[:1]), **empty).exclude(
+        Q(history_type="~") & Q(Exists(identical))
+    )
 
 
 def _union(parts: list[models.QuerySet], *, distinct: bool = False) -> models.QuerySet | None:

@@ -489,3 +489,22 @@ def test_change_lists_make_a_fixed_number_of_queries_on_any_page(world, clients)
                     response = clients[role].get(url)
                 assert response.status_code == 200, url
                 assert len(ctx.captured_queries) <= BUDGETS[budget], (role, url)
+
+
+def test_a_plan_row_that_changes_nothing_is_left_out(world, clients):
+    """Adding a member used to write an empty row of the plan's own (before roles
+    were memberships); upgraded plans keep those rows, but nobody reads them."""
+    plan = world.plan
+    save_with_history(plan, reason="Member added to the plan")  # nothing differs
+    plan.officers_may_update_any_area = True
+    save_with_history(plan, reason="Officers may update any area")
+    plan.sent_to_inspectorate = None
+    save_with_history(plan, reason="Date not known")
+    save_with_history(plan, reason="Saved again with the date still empty")
+    url = reverse("plans:plan_changes", args=[plan.slug]) + "?kind=plan"
+    for role in ("admin", "board"):
+        page = unescape(clients[role].get(url).content.decode())
+        assert "Member added to the plan" not in page, role
+        assert "Saved again with the date still empty" not in page, role
+        assert "Officers may update any area" in page, role
+        assert "Date not known" in page, role
