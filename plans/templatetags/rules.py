@@ -29,3 +29,14 @@ def is_officer_in(plan, user) -> bool:
 @register.filter
 def can_issue_papers(plan, user) -> bool:
     return bool(plan) and perms.can_issue_papers(user, plan)
+
+
+@register.simple_tag
+def only_plan(user):
+    """The one plan the user holds a role in, or None: pages that are about no
+    plan in particular (My work, the list of plans) still show that plan's menu,
+    so the navigation is the same on every page."""
+    from plans.models import Plan
+
+    plans = list(Plan.objects.visible_to(user)[:2]) if user.is_authenticated else []
+    return plans[0] if len(plans) == 1 else None
