@@ -26,8 +26,19 @@ class PrivateCacheControlMiddleware:
         if path.startswith(settings.STATIC_URL) or path == "/health/":
             return response
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is not None and _signed_in(user):
             # Replaces, rather than adds to, anything a view said: nothing a
             # signed-in user is shown may be stored.
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+def _signed_in(user) -> bool:
+    """Whether the answer is for a signed-in user; if the database cannot say
+    (an outage), treat it as one: private is the safe side."""
+    from improvement import outage
+
+    try:
+        return user.is_authenticated
+    except outage.UNAVAILABLE_ERRORS:
+        return True

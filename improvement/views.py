@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 
 from axes.helpers import get_cool_off, get_failure_limit
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from improvement import outage
+
 
 @never_cache
 @require_GET
@@ -20,8 +23,10 @@ def health(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except DatabaseError:
+    except DatabaseError as error:
+        outage.note_down(error)
         return JsonResponse({"status": "unavailable"}, status=503)
+    outage.note_up()
     return JsonResponse({"status": "ok"})
 
 
@@ -58,12 +63,16 @@ def locked_out(
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: the page with the service's and council's names.
+    """handler500: the page with the service's and council's names, or the
+    503 "service unavailable" page when what failed is the database.
 
     Rendered without the request: whatever failed may have been the session,
     the database or a middleware, so no context processor runs and the page
     needs nothing but settings (and no CSP nonce; it has no inline script then).
     """
+    failure = sys.exc_info()[1]
+    if outage.is_unavailable(failure):
+        return outage.unavailable_response(request, failure)
     html = render_to_string(
         "500.html",
         {"service_name": settings.SERVICE_NAME, "council_name": settings.COUNCIL_NAME},

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
+from django.db.utils import OperationalError
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -188,6 +189,11 @@ def collect_pages(world) -> dict[str, str]:
 
     # (A 500 from a page would have raised here; this is the page itself.)
     pages["500 page"] = server_error(RequestFactory().get("/")).content.decode()
+    try:
+        raise OperationalError("could not connect to server")
+    except OperationalError:
+        # The database outage page (handler500 answers 503 for these).
+        pages["503 page"] = server_error(RequestFactory().get("/")).content.decode()
 
     urls = page_urls(world)
     statuses: dict[str, set[int]] = {}
