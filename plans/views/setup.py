@@ -95,6 +95,23 @@ def _conflict(request, form, changed: admin.Changed, *, plan: Plan, **ctx) -> Ht
     return _form_page(request, form, plan=plan, status=409, conflict_changes=entries, **ctx)
 
 
+def _submit(request: HttpRequest, form, page: dict, save) -> HttpResponse:
+    """The page of a set-up form: on a valid POST, ``save(cleaned_data)`` calls
+    the service and returns the message to show; then back to ``page["back"]``.
+    A refusal is a form error (400), a stale form the conflict page (409)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = save(form.cleaned_data)
+        except admin.Refused as refusal:
+            _refused(form, refusal)
+        except admin.Changed as changed:
+            return _conflict(request, form, changed, **page)
+        else:
+            messages.success(request, done)
+            return redirect(page["back"])
+    return _form_page(request, form, **page)
+
+
 def _token(form) -> object:
     return form.cleaned_data.get("form_token")
 
@@ -123,24 +140,18 @@ def details(request: HttpRequest, slug: str) -> HttpResponse:
     initial = PlanDetailsForm.initial_for(plan, admin.history_version(plan))
     form = PlanDetailsForm(posted(request), initial=initial)
     page = {"plan": plan, "title": "Plan details", "back": _url("setup", plan), "button": "Save"}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            admin.save_plan_details(
-                plan=plan,
-                values=data,
-                by=request.user,
-                reason=data["reason"],
-                expected_version=data["version"] or 0,
-            )
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        except admin.Changed as changed:
-            return _conflict(request, form, changed, **page)
-        else:
-            messages.success(request, "The plan's details have been saved")
-            return redirect(_url("setup", plan))
-    return _form_page(request, form, **page)
+
+    def save(data: dict) -> str:
+        admin.save_plan_details(
+            plan=plan,
+            values=data,
+            by=request.user,
+            reason=data["reason"],
+            expected_version=data["version"] or 0,
+        )
+        return "The plan's details have been saved"
+
+    return _submit(request, form, page, save)
 
 
 # --- Themes ---------------------------------------------------------------------------------
@@ -169,23 +180,20 @@ def _theme(plan: Plan, pk: int) -> Theme:
 def theme_new(request: HttpRequest, slug: str) -> HttpResponse:
     plan = _plan(request, slug)
     form = ThemeForm(posted(request))
-    page = {"plan": plan, "title": "Add a theme", "back": _url("setup_themes", plan)}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            theme, created = admin.add_theme(
-                plan=plan,
-                name=data["name"],
-                order=data["order"],
-                by=request.user,
-                token=_token(form),
-            )
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        else:
-            messages.success(request, f"Theme “{theme.name}” {_added(created)}")
-            return redirect(_url("setup_themes", plan))
-    return _form_page(request, form, button="Add theme", **page)
+    page = {
+        "plan": plan,
+        "title": "Add a theme",
+        "back": _url("setup_themes", plan),
+        "button": "Add theme",
+    }
+
+    def save(data: dict) -> str:
+        theme, created = admin.add_theme(
+            plan=plan, name=data["name"], order=data["order"], by=request.user, token=_token(form)
+        )
+        return f"Theme “{theme.name}” {_added(created)}"
+
+    return _submit(request, form, page, save)
 
 
 def _added(created: bool) -> str:
@@ -199,26 +207,25 @@ def theme_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     theme = _theme(plan, pk)
     initial = {"name": theme.name, "order": theme.order, "version": admin.history_version(theme)}
     form = ThemeForm(posted(request), initial=initial, editing=True)
-    page = {"plan": plan, "title": "Change a theme", "back": _url("setup_themes", plan)}
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            admin.edit_theme(
-                theme=theme,
-                name=data["name"],
-                order=data["order"],
-                by=request.user,
-                reason=data["reason"] or "Theme changed",
-                expected_version=data["version"] or 0,
-            )
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        except admin.Changed as changed:
-            return _conflict(request, form, changed, button="Save", **page)
-        else:
-            messages.success(request, f"Theme “{theme.name}” saved")
-            return redirect(_url("setup_themes", plan))
-    return _form_page(request, form, button="Save", **page)
+    page = {
+        "plan": plan,
+        "title": "Change a theme",
+        "back": _url("setup_themes", plan),
+        "button": "Save",
+    }
+
+    def save(data: dict) -> str:
+        admin.edit_theme(
+            theme=theme,
+            name=data["name"],
+            order=data["order"],
+            by=request.user,
+            reason=data["reason"] or "Theme changed",
+            expected_version=data["version"] or 0,
+        )
+        return f"Theme “{theme.name}” saved"
+
+    return _submit(request, form, page, save)
 
 
 @login_required
@@ -238,15 +245,12 @@ def theme_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if in_use:
         # Say why before anyone fills the form in; a POST is refused the same way.
         page["blocked"] = admin.in_use_message(in_use)
-    if request.method == "POST" and form.is_valid():
-        try:
-            admin.remove_theme(theme=theme, by=request.user, reason=form.cleaned_data["reason"])
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        else:
-            messages.success(request, f"Theme “{theme.name}” removed")
-            return redirect(_url("setup_themes", plan))
-    return _form_page(request, form, **page)
+
+    def save(data: dict) -> str:
+        admin.remove_theme(theme=theme, by=request.user, reason=data["reason"])
+        return f"Theme “{theme.name}” removed"
+
+    return _submit(request, form, page, save)
 
 
 # --- Owners -----------------------------------------------------------------------------------
@@ -280,21 +284,20 @@ def _owner_values(data: dict) -> dict:
 def owner_new(request: HttpRequest, slug: str) -> HttpResponse:
     plan = _plan(request, slug)
     form = OwnerForm(posted(request), plan=plan)
-    page = {"plan": plan, "title": "Add an owner", "back": _url("setup_owners", plan)}
-    if request.method == "POST" and form.is_valid():
-        try:
-            owner, created = admin.add_owner(
-                plan=plan,
-                values=_owner_values(form.cleaned_data),
-                by=request.user,
-                token=_token(form),
-            )
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        else:
-            messages.success(request, f"Owner “{owner.job_title}” {_added(created)}")
-            return redirect(_url("setup_owners", plan))
-    return _form_page(request, form, button="Add owner", **page)
+    page = {
+        "plan": plan,
+        "title": "Add an owner",
+        "back": _url("setup_owners", plan),
+        "button": "Add owner",
+    }
+
+    def save(data: dict) -> str:
+        owner, created = admin.add_owner(
+            plan=plan, values=_owner_values(data), by=request.user, token=_token(form)
+        )
+        return f"Owner “{owner.job_title}” {_added(created)}"
+
+    return _submit(request, form, page, save)
 
 
 @login_required
@@ -316,25 +319,19 @@ def owner_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "button": "Save",
         "intro": "Owners are shared by all of your council's plans: a change here shows in each.",
     }
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            admin.edit_owner(
-                plan=plan,
-                owner=owner,
-                values=_owner_values(data),
-                by=request.user,
-                reason=data["reason"] or "Owner changed",
-                expected_version=data["version"] or 0,
-            )
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        except admin.Changed as changed:
-            return _conflict(request, form, changed, **page)
-        else:
-            messages.success(request, f"Owner “{owner.job_title}” saved")
-            return redirect(_url("setup_owners", plan))
-    return _form_page(request, form, **page)
+
+    def save(data: dict) -> str:
+        admin.edit_owner(
+            plan=plan,
+            owner=owner,
+            values=_owner_values(data),
+            by=request.user,
+            reason=data["reason"] or "Owner changed",
+            expected_version=data["version"] or 0,
+        )
+        return f"Owner “{owner.job_title}” saved"
+
+    return _submit(request, form, page, save)
 
 
 # --- Partner organisations -------------------------------------------------------------------
@@ -375,21 +372,16 @@ def partner_new(request: HttpRequest, slug: str) -> HttpResponse:
         "plan": plan,
         "title": "Add a partner organisation",
         "back": _url("setup_partners", plan),
+        "button": "Add organisation",
     }
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation, created = admin.add_partner(
-                plan=plan,
-                values=_partner_values(form.cleaned_data),
-                by=request.user,
-                token=_token(form),
-            )
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        else:
-            messages.success(request, f"{organisation.name} {_added(created)}")
-            return redirect(_url("setup_partners", plan))
-    return _form_page(request, form, button="Add organisation", **page)
+
+    def save(data: dict) -> str:
+        organisation, created = admin.add_partner(
+            plan=plan, values=_partner_values(data), by=request.user, token=_token(form)
+        )
+        return f"{organisation.name} {_added(created)}"
+
+    return _submit(request, form, page, save)
 
 
 @login_required
@@ -408,25 +400,19 @@ def partner_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "back": _url("setup_partners", plan),
         "button": "Save",
     }
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            admin.edit_partner(
-                plan=plan,
-                organisation=organisation,
-                values=_partner_values(data),
-                by=request.user,
-                reason=data["reason"] or "Partner organisation changed",
-                expected_version=data["version"] or 0,
-            )
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        except admin.Changed as changed:
-            return _conflict(request, form, changed, **page)
-        else:
-            messages.success(request, f"{organisation.name} saved")
-            return redirect(_url("setup_partners", plan))
-    return _form_page(request, form, **page)
+
+    def save(data: dict) -> str:
+        admin.edit_partner(
+            plan=plan,
+            organisation=organisation,
+            values=_partner_values(data),
+            by=request.user,
+            reason=data["reason"] or "Partner organisation changed",
+            expected_version=data["version"] or 0,
+        )
+        return f"{organisation.name} saved"
+
+    return _submit(request, form, page, save)
 
 
 # --- Meetings --------------------------------------------------------------------------------
@@ -455,18 +441,20 @@ def _meeting(plan: Plan, pk: int) -> Meeting:
 def meeting_new(request: HttpRequest, slug: str) -> HttpResponse:
     plan = _plan(request, slug)
     form = MeetingForm(posted(request))
-    page = {"plan": plan, "title": "Add a meeting", "back": _url("setup_meetings", plan)}
-    if request.method == "POST" and form.is_valid():
-        try:
-            meeting, created = admin.add_meeting(
-                plan=plan, values=form.cleaned_data, by=request.user, token=_token(form)
-            )
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        else:
-            messages.success(request, f"Meeting “{meeting.label}” {_added(created)}")
-            return redirect(_url("setup_meetings", plan))
-    return _form_page(request, form, button="Add meeting", **page)
+    page = {
+        "plan": plan,
+        "title": "Add a meeting",
+        "back": _url("setup_meetings", plan),
+        "button": "Add meeting",
+    }
+
+    def save(data: dict) -> str:
+        meeting, created = admin.add_meeting(
+            plan=plan, values=data, by=request.user, token=_token(form)
+        )
+        return f"Meeting “{meeting.label}” {_added(created)}"
+
+    return _submit(request, form, page, save)
 
 
 @login_required
@@ -482,24 +470,18 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "back": _url("setup_meetings", plan),
         "button": "Save",
     }
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            admin.edit_meeting(
-                meeting=meeting,
-                values=data,
-                by=request.user,
-                reason=data["reason"] or "Meeting changed",
-                expected_version=data["version"] or 0,
-            )
-        except admin.Refused as refusal:
-            _refused(form, refusal)
-        except admin.Changed as changed:
-            return _conflict(request, form, changed, **page)
-        else:
-            messages.success(request, f"Meeting “{meeting.label}” saved")
-            return redirect(_url("setup_meetings", plan))
-    return _form_page(request, form, **page)
+
+    def save(data: dict) -> str:
+        admin.edit_meeting(
+            meeting=meeting,
+            values=data,
+            by=request.user,
+            reason=data["reason"] or "Meeting changed",
+            expected_version=data["version"] or 0,
+        )
+        return f"Meeting “{meeting.label}” saved"
+
+    return _submit(request, form, page, save)
 
 
 def _meeting_cancelled(request: HttpRequest, slug: str, pk: int, *, cancel: bool) -> HttpResponse:
