@@ -73,6 +73,20 @@ def make_world() -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    """Tests make hundreds of accounts: hash their passwords in microseconds,
+    not Django's production PBKDF2 (about a third of a second each). Hashes
+    made the production way still check (the default hashers stay listed);
+    servers started in a subprocess keep the production settings."""
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *global_settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.fixture
 def world(db) -> World:
     return make_world()

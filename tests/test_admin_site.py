@@ -31,12 +31,6 @@ User = get_user_model()
 REFUSED_PAGE = "You do not have permission to do that"
 
 
-@pytest.fixture(autouse=True)
-def quick_passwords(settings):
-    # Before ``world`` makes its users: hashing every password properly is most of a test's time.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def operator(world):
     return User.objects.create_superuser("operator", "operator@example.org", "x-Long-pass-42")
