@@ -83,11 +83,12 @@ class Command(BaseCommand):
             c.execute(
                 "INSERT INTO plans_plan (title, slug, organisation_id, inspection_name, "
                 "inspection_start, inspection_end, judgement_areas, sent_to_inspectorate, "
-                "board_name, board_description, overview, officers_may_update_any_area) "
+                "board_name, board_description, overview, officers_may_update_any_area, "
+                "officers_see_submitted_updates) "
                 "SELECT 'Improvement Plan ' || o.id, "
                 "'national-' || row_number() OVER (ORDER BY o.id), "
                 "o.id, 'Inspection', DATE '2014-10-01', DATE '2014-11-30', '', NULL, "
-                "'Improvement Board', '', 'Synthetic plan.', false "
+                "'Improvement Board', '', 'Synthetic plan.', false, false "
                 "FROM plans_organisation o WHERE o.name LIKE 'Council %%'"
             )
             c.execute(
@@ -213,8 +214,8 @@ class Command(BaseCommand):
                 copy_to_history(ProgressUpdate, "t." + areas, "t.approved_at", "Approved", "~"), p
             )
             c.execute(
-                "INSERT INTO plans_meeting (plan_id, kind, date, date_precision, title) "
-                "SELECT pl.id, 'improvement_board', d::date, 'day', 'Improvement Board' "
+                "INSERT INTO plans_meeting (plan_id, kind, date, date_precision, title, cancelled) "
+                "SELECT pl.id, 'improvement_board', d::date, 'day', 'Improvement Board', false "
                 "FROM plans_plan pl, generate_series(" + start + "::timestamp, now(), "
                 "interval '91 days') d WHERE pl.slug LIKE 'national-%%'"
             )
