@@ -45,7 +45,13 @@ from .models import (
     ProgressUpdate,
     Theme,
 )
-from .services import EditConflict, save_version_checked, save_with_history
+from .services import (
+    EditConflict,
+    delete_with_history,
+    recorded,
+    save_version_checked,
+    save_with_history,
+)
 
 # Form fields that are not the model's: never shown where the form is read-only.
 FORM_ONLY = ("opened_version", "change_reason")
@@ -241,13 +247,10 @@ class TrackedAdmin(NoSilentDeletesMixin, SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         obj = form.instance
         # Many-to-many changes (an action's partners) make their own history row.
-        obj._change_reason = admin_reason("Changed" if change else "Added", form)
-        obj._history_user = request.user
-        try:
+        with recorded(
+            obj, reason=admin_reason("Changed" if change else "Added", form), user=request.user
+        ):
             form.save_m2m()
-        finally:
-            obj.__dict__.pop("_change_reason", None)
-            obj.__dict__.pop("_history_user", None)
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
@@ -269,9 +272,7 @@ class TrackedAdmin(NoSilentDeletesMixin, SimpleHistoryAdmin):
     # --- Deleting ------------------------------------------------------------------------
 
     def _delete(self, request, obj, reason: str) -> None:
-        obj._change_reason = reason
-        obj._history_user = request.user
-        obj.delete()
+        delete_with_history(obj, reason=reason, user=request.user)
 
     def delete_model(self, request, obj) -> None:
         self._delete(request, obj, admin_reason("Deleted"))

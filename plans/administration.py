@@ -46,7 +46,13 @@ from .models import (
     end_of_month,
 )
 from .roles import DESCRIPTIONS, Role
-from .services import DuplicateRecord, create_once, save_with_history
+from .services import (
+    DuplicateRecord,
+    EditConflict,
+    create_once,
+    delete_with_history,
+    save_with_history,
+)
 
 log = logging.getLogger("plans.audit")
 User = get_user_model()
@@ -62,14 +68,9 @@ class Refused(Exception):
         self.field = field
 
 
-class Changed(Exception):
+class Changed(EditConflict):
     """Someone else saved the record after the user opened it; nothing was written.
-    ``current`` is the record as it is now, with its ``version``."""
-
-    def __init__(self, current: models.Model, expected_version: int) -> None:
-        super().__init__(f"{current} changed since version {expected_version}")
-        self.current = current
-        self.expected_version = expected_version
+    For set-up records the versions are history ids (``history_version``)."""
 
 
 def _check(by: AbstractBaseUser, plan: Plan) -> None:
@@ -111,16 +112,6 @@ def _save_checked(
         except ValidationError as invalid:
             # A clash the checks above could not see (saved meanwhile): say so, never a 500.
             raise Refused(" ".join(invalid.messages)) from invalid
-
-
-def _delete_with_history(obj: models.Model, *, by: AbstractBaseUser, reason: str) -> None:
-    obj._change_reason = reason
-    obj._history_user = by
-    try:
-        obj.delete()
-    finally:
-        for attr in ("_change_reason", "_history_user"):
-            obj.__dict__.pop(attr, None)
 
 
 FORM_USED = "This form has already been used: open it again to add another"
@@ -253,7 +244,7 @@ def remove_theme(*, theme: Theme, by: AbstractBaseUser, reason: str) -> None:
         numbers = areas_using(theme)
         if numbers:
             raise Refused(in_use_message(numbers))
-        _delete_with_history(theme, by=by, reason=reason)
+        delete_with_history(theme, user=by, reason=reason)
 
 
 def in_use_message(numbers: list[int]) -> str:
@@ -346,9 +337,7 @@ def edit_owner(
 
 def _check_partner(plan: Plan, organisation: Organisation) -> None:
     council = council_of(plan)
-    clash = Organisation.objects.filter(
-        Q(council_id=council) | Q(pk=council), name__iexact=organisation.name
-    )
+    clash = Organisation.objects.of_council(council).filter(name__iexact=organisation.name)
     if organisation.pk:
         clash = clash.exclude(pk=organisation.pk)
     if clash.exists():
@@ -778,7 +767,7 @@ def remove_member(
         for owner in unlinked:
             owner.user = None
             save_with_history(owner, reason=f"{who} removed from {plan.title}: {reason}", user=by)
-        _delete_with_history(current, by=by, reason=reason)
+        delete_with_history(current, user=by, reason=reason)
     log.info(
         "member removed: %s from %s by %s",
         membership.user.get_username(),

@@ -32,7 +32,7 @@ from .models import (
     ProgressUpdate,
     Theme,
 )
-from .services import save_with_history
+from .services import recorded, save_with_history
 
 SEED_PLAN = (
     Path(__file__).resolve().parent.parent / "fixtures" / "plymouth_childrens_services_2015.json"
@@ -183,10 +183,8 @@ class _Loader:
         partners = {orgs[name] for name in x.get("partners", [])}
         if set(action.partners.all()) != partners:
             # The partners' history row is written by the m2m signal; date it too.
-            action._change_reason = f"{REASON}: partners"
-            action._history_date = self.recorded
-            action.partners.set(partners)
-            del action._change_reason, action._history_date
+            with recorded(action, reason=f"{REASON}: partners", when=self.recorded):
+                action.partners.set(partners)
             self.result.count("changed", Action)
         return action
 

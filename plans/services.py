@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -29,6 +30,30 @@ from .models import (
 )
 
 
+@contextmanager
+def recorded(
+    obj: models.Model,
+    *,
+    reason: str,
+    user: AbstractBaseUser | None = None,
+    when: datetime.datetime | None = None,
+) -> Iterator[None]:
+    """Who (``user``), why (``reason``) and, for records loaded from a past
+    paper, when (``when``), for the history rows ``obj`` writes inside the
+    block: its save, its deletion, or a change to its many-to-many fields."""
+    obj._change_reason = reason
+    if user is not None:
+        obj._history_user = user
+    if when is not None:
+        obj._history_date = when
+    try:
+        yield
+    finally:
+        # Leave nothing behind for a later save of the same instance.
+        for attr in ("_change_reason", "_history_user", "_history_date"):
+            obj.__dict__.pop(attr, None)
+
+
 def save_with_history(
     obj: models.Model,
     *,
@@ -36,20 +61,17 @@ def save_with_history(
     user: AbstractBaseUser | None = None,
     when: datetime.datetime | None = None,
 ) -> None:
-    """Save ``obj`` and record who (``user``), why (``reason``) and, for
-    records loaded from a past paper, when (``when``) in its history row."""
-    obj._change_reason = reason
-    if user is not None:
-        obj._history_user = user
-    if when is not None:
-        obj._history_date = when
-    try:
+    """Save ``obj`` (validated first), with who, why and when in its history row."""
+    with recorded(obj, reason=reason, user=user, when=when):
         obj.full_clean()
         obj.save()
-    finally:
-        # Leave nothing behind for a later save of the same instance.
-        for attr in ("_change_reason", "_history_user", "_history_date"):
-            obj.__dict__.pop(attr, None)
+
+
+def delete_with_history(obj: models.Model, *, reason: str, user: AbstractBaseUser) -> None:
+    """Delete ``obj`` through ``delete()`` (so a model's own refusal holds), with
+    who and why in its last history row."""
+    with recorded(obj, reason=reason, user=user):
+        obj.delete()
 
 
 class DuplicateRecord(Exception):
@@ -329,12 +351,8 @@ def save_action(
                 action, expected_version=expected_version, reason=reason, user=user
             )
         if set(action.partners.all()) != set(partners):
-            action._change_reason = reason
-            action._history_user = user
-            try:
+            with recorded(action, reason=reason, user=user):
                 action.partners.set(partners)
-            finally:
-                del action._change_reason, action._history_user
 
 
 def action_reference_taken(area: ImprovementArea, reference: str) -> str:

@@ -215,56 +215,70 @@ def _already_complete(request: HttpRequest, area) -> HttpResponse:
     return redirect(_area_url(area))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def _change_open_milestone(
+    request: HttpRequest, pk: int, *, form_class, initial, title: str, save, done: str
+) -> HttpResponse:
+    """Complete or re-forecast an open milestone: ``initial(milestone)`` fills
+    the form, ``save(milestone, data, expected_version)`` calls the service and
+    ``done`` ends the success message."""
     milestone = perms.get_milestone_for_user(request.user, pk, edit=True)
     area = milestone.area
     if milestone.status == Milestone.Status.COMPLETE:
         return _already_complete(request, area)
-    form = MilestoneCompleteForm(posted(request), initial={"version": milestone.version})
-    title = "Mark milestone complete"
+    form = form_class(posted(request), initial={"version": milestone.version, **initial(milestone)})
     if request.method == "POST" and form.is_valid():
         try:
-            services.complete_milestone(
-                milestone=milestone,
-                user=request.user,
-                completed_date=form.cleaned_data["completed_date"],
-                note=form.cleaned_data["reason"],
-                expected_version=_version(form),
-            )
+            save(milestone, form.cleaned_data, _version(form))
         except services.AlreadyComplete:
             return _already_complete(request, area)
         except services.EditConflict as conflict:
             return _conflict(request, form, conflict, title, area, milestone=milestone)
-        messages.success(request, f"Milestone “{milestone.title}” marked complete")
+        messages.success(request, f"Milestone “{milestone.title}” {done}")
         return redirect(_area_url(area))
     return _page(request, form, title, area, milestone=milestone)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def milestone_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(milestone: Milestone, data: dict, expected_version: int) -> None:
+        services.complete_milestone(
+            milestone=milestone,
+            user=request.user,
+            completed_date=data["completed_date"],
+            note=data["reason"],
+            expected_version=expected_version,
+        )
+
+    return _change_open_milestone(
+        request,
+        pk,
+        form_class=MilestoneCompleteForm,
+        initial=lambda m: {},
+        title="Mark milestone complete",
+        save=save,
+        done="marked complete",
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def milestone_reforecast(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = perms.get_milestone_for_user(request.user, pk, edit=True)
-    area = milestone.area
-    if milestone.status == Milestone.Status.COMPLETE:
-        return _already_complete(request, area)
-    initial = {"version": milestone.version, "forecast_date": date_initial(milestone.forecast_date)}
-    form = MilestoneReforecastForm(posted(request), initial=initial)
-    title = "Re-forecast milestone"
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reforecast_milestone(
-                milestone=milestone,
-                user=request.user,
-                forecast_date=form.cleaned_data["forecast_date"],
-                reason=form.cleaned_data["reason"],
-                expected_version=_version(form),
-            )
-        except services.AlreadyComplete:
-            return _already_complete(request, area)
-        except services.EditConflict as conflict:
-            return _conflict(request, form, conflict, title, area, milestone=milestone)
-        messages.success(request, f"Milestone “{milestone.title}” re-forecast")
-        return redirect(_area_url(area))
-    return _page(request, form, title, area, milestone=milestone)
+    def save(milestone: Milestone, data: dict, expected_version: int) -> None:
+        services.reforecast_milestone(
+            milestone=milestone,
+            user=request.user,
+            forecast_date=data["forecast_date"],
+            reason=data["reason"],
+            expected_version=expected_version,
+        )
+
+    return _change_open_milestone(
+        request,
+        pk,
+        form_class=MilestoneReforecastForm,
+        initial=lambda m: {"forecast_date": date_initial(m.forecast_date)},
+        title="Re-forecast milestone",
+        save=save,
+        done="re-forecast",
+    )
