@@ -566,11 +566,8 @@ class _Context:
 
 def _describe(plan: Plan, viewer, wanted: list[tuple[type[models.Model], list[int]]]) -> dict:
     """ChangeEntry for each (model, history id) in ``wanted``."""
-    administrator = permissions.administers(viewer, plan)
-
     def published_only(row) -> bool:
-        # Only plan administrators and an update's author see how it got there.
-        return not administrator and row.author_id != viewer.pk
+        return not permissions.sees_workings(viewer, plan, row.author_id)
 
     lookups = _Lookups()
     fetched = []

@@ -159,15 +159,15 @@ def update_visibility(user, plan: Plan) -> Q:
     return Q(pk__in=[])
 
 
-def sees_update_workings(user, plan: Plan) -> bool:
-    """Whether the user may see how an update got to approval (drafts, returns,
-    reviewers' comments), not just what was approved."""
-    return role_in(user, plan) in (Role.PLAN_ADMINISTRATOR, Role.OFFICER)
+def sees_workings(user, plan: Plan, author_id: int | None) -> bool:
+    """How an update got to approval (its drafts, returns and reviewers'
+    comments) is for its author and the plan administrators; everyone else who
+    may read it sees it as published. Used by pages and history alike."""
+    return author_id == user.pk or administers(user, plan)
 
 
 def sees_review_comment(user, update: ProgressUpdate) -> bool:
-    """A reviewer's comment is for the update's author and the plan administrators."""
-    return update.author_id == user.pk or administers(user, update.area.plan)
+    return sees_workings(user, update.area.plan, update.author_id)
 
 
 def visible_updates(user, plan: Plan, qs: QuerySet | None = None) -> QuerySet:
