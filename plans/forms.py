@@ -93,12 +93,50 @@ def date_initial(value: datetime.date | None) -> list[str] | None:
     return [str(value.day), str(value.month), str(value.year)] if value else None
 
 
+# The largest id a database column holds: a posted id beyond it is no record's,
+# and must be a form error rather than a database overflow (SQLite raises).
+MAX_ID = 2**63 - 1
+
+
+def _in_range(value: object) -> bool:
+    try:
+        return 0 < int(str(value)) <= MAX_ID
+    except ValueError:
+        return False
+
+
+class RecordChoice(forms.ModelChoiceField):
+    """A record chosen from a list by id."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not _in_range(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class RecordChoices(forms.ModelMultipleChoiceField):
+    """Records chosen from a list by id."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not _in_range(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class GovForm(forms.Form):
     """Base for every form: the crispy-forms-gds helper, no form tag (the page
     template owns the <form> and its buttons), and the version of the record
     being edited, so a stale save is refused rather than overwriting."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Bounded: a forged huge number must be a form error, not a database overflow.
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -370,7 +408,7 @@ class MilestoneForm(CreateForm):
             "max_length": "The milestone must be 300 characters or fewer",
         },
     )
-    action = forms.ModelChoiceField(
+    action = RecordChoice(
         label="Action (optional)",
         queryset=Action.objects.none(),
         required=False,
@@ -466,13 +504,13 @@ class ActionForm(CreateForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"max_length": "The description must be 5,000 characters or fewer"},
     )
-    owner = forms.ModelChoiceField(
+    owner = RecordChoice(
         label="Owner",
         queryset=Owner.objects.none(),
         required=False,
         error_messages={"invalid_choice": "Select an owner from the list"},
     )
-    partners = forms.ModelMultipleChoiceField(
+    partners = RecordChoices(
         label="Partner organisations (optional)",
         queryset=Organisation.objects.none(),
         required=False,
@@ -578,13 +616,13 @@ class AreaForm(GovForm):
             "max_length": "The recommendation must be 2,000 characters or fewer",
         },
     )
-    theme = forms.ModelChoiceField(
+    theme = RecordChoice(
         label="Theme (optional)",
         queryset=Theme.objects.none(),
         required=False,
         error_messages={"invalid_choice": "Select a theme from this plan"},
     )
-    lead = forms.ModelChoiceField(
+    lead = RecordChoice(
         label="Lead",
         queryset=Owner.objects.none(),
         required=False,

@@ -62,6 +62,13 @@ RAG_MEANINGS = {
     RAG.AMBER: "Some slippage, with action in hand",
     RAG.RED: "Significant delay or concern",
 }
+# A status nobody gave: the loader assessed it from a source's narrative. It is
+# shown with this mark wherever it appears, and the key says what the mark means.
+ASSESSED_MARK = "(assessed)"
+ASSESSED_MEANING = (
+    "Assessed from the update's narrative when the plan was loaded: "
+    "the source gave no status."
+)
 RAG_GUIDANCE = {
     RAG.BLUE: "The work in this area is complete.",
     RAG.GREEN: "On track: the work is going to plan and milestones are being met.",
@@ -102,13 +109,15 @@ class PlanQuerySet(models.QuerySet):
 
 class ImprovementAreaQuerySet(models.QuerySet):
     def with_status(self) -> ImprovementAreaQuerySet:
-        """Annotate each area's current status: its latest approved update's RAG
-        and as-at date (``current_rag``, ``current_as_at``). One subquery each,
+        """Annotate each area's current status: its latest approved update's RAG,
+        as-at date and whether the status was assessed (``current_rag``,
+        ``current_as_at``, ``current_rag_assessed``). One subquery each,
         served by the ``update_area_state_asat`` index."""
         latest = ProgressUpdate.objects.filter(area=OuterRef("pk")).latest_approved_first()
         return self.annotate(
             current_rag=Subquery(latest.values("rag")[:1]),
             current_as_at=Subquery(latest.values("as_at")[:1]),
+            current_rag_assessed=Subquery(latest.values("rag_assessed")[:1]),
         )
 
     def with_overdue_count(self, today: datetime.date) -> ImprovementAreaQuerySet:
@@ -275,6 +284,12 @@ class Plan(models.Model):
     officers_see_submitted_updates = models.BooleanField(
         default=False,
         help_text="Let officers read other officers' updates while they wait for sign-off.",
+    )
+    escalate_overdue_after_days = models.PositiveSmallIntegerField(
+        "Escalate milestones overdue by more than (days)",
+        default=0,
+        help_text="The assurance summary lists an overdue milestone as an exception once it is "
+        "this many days late. 0: every overdue milestone.",
     )
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
@@ -537,6 +552,14 @@ class ProgressUpdate(models.Model):
         blank=True,
         default="",
         help_text="Where an update not written in the service came from, e.g. a committee paper.",
+    )
+    # The seed's May 2015 paper gives no statuses: the loader assessed each from
+    # the narrative. Everywhere the status is shown it is marked as assessed.
+    rag_assessed = models.BooleanField(
+        "RAG status assessed when loaded",
+        default=False,
+        help_text="The status was assessed from the narrative when the plan was loaded; "
+        "the source gave none.",
     )
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)

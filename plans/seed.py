@@ -217,6 +217,8 @@ class _Loader:
             {"area": area, "source": self.data["overview_source"], "as_at": as_at},
             {
                 "rag": o["rag"],
+                # The paper gives no statuses: the fixture's are assessed from it.
+                "rag_assessed": o.get("rag_assessed", True),
                 "narrative": o["narrative"],
                 "state": ProgressUpdate.State.APPROVED,
                 "submitted_at": approved,

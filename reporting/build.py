@@ -9,15 +9,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from plans.history import ChangeFilter, ChangePage, change_page
-from plans.models import RAG, Meeting, Milestone, Owner, Plan, Theme, format_plan_date
+from plans.models import RAG, Action, Meeting, Milestone, Owner, Plan, Theme, format_plan_date
 
 from . import charts
 from . import snapshot as snap
-from .papers import NOT_RATED, AreaLine, Kind, MilestoneLine, Paper, rag_label
+from .papers import NOT_RATED, AreaLine, FrontSheet, Kind, MilestoneLine, Paper, lateness, rag_label
 
 NEXT_QUARTER_DAYS = 91
-# Escalate a milestone overdue by more than this many days.
-ESCALATE_AFTER_DAYS = 90
 DUE_SOON_DAYS = 30
 # The dashboard lists at most this many milestones in each table (most overdue,
 # or soonest, first) and says how many more there are.
@@ -39,10 +37,8 @@ def previous_board(plan: Plan, as_at: datetime.date) -> Meeting | None:
 
 
 def movement(now: str | None, before: str | None) -> str:
-    if now is None:
-        return ""
-    if before is None:
-        return "New"
+    if now is None or before is None:
+        return ""  # nothing to compare: the paper says so once
     if RAG.severity(now) < RAG.severity(before):
         return "Improved"
     if RAG.severity(now) > RAG.severity(before):
@@ -50,13 +46,26 @@ def movement(now: str | None, before: str | None) -> str:
     return "No change"
 
 
-def milestone_line(m, area_numbers: dict[int, int]) -> MilestoneLine:
+def milestone_line(
+    m,
+    area_numbers: dict[int, int],
+    as_at: datetime.date | None = None,
+    leads: dict[int, str] | None = None,
+) -> MilestoneLine:
+    """A milestone (history row) as a paper lists it; ``as_at`` and ``leads``
+    (milestone id → its lead) add how late it is and who leads it."""
+    late_days = (as_at - m.expected_date).days if as_at and m.is_overdue(as_at) else 0
     return MilestoneLine(
         area_number=area_numbers.get(m.area_id, 0),
         title=m.title,
         due=m.due_display,
         forecast=format_plan_date(m.forecast_date),
         completed=format_plan_date(m.completed_date, m.due_precision) if m.completed_date else "",
+        lead=(leads or {}).get(m.id, ""),
+        late=lateness(late_days) if late_days else "",
+        late_days=late_days,
+        # Re-forecasting keeps its reason in history, as the row's change reason.
+        reason=(m.history_change_reason or "") if m.forecast_date else "",
     )
 
 
@@ -77,6 +86,9 @@ class PlanState:
     areas: list[AreaLine] = field(default_factory=list)
     overdue: list[MilestoneLine] = field(default_factory=list)
     due_soon: list[MilestoneLine] = field(default_factory=list)
+    due_next_quarter: list[MilestoneLine] = field(default_factory=list)
+    # Open milestones whose forecast changed since the previous board.
+    reforecast: list[MilestoneLine] = field(default_factory=list)
 
 
 def plan_state(
@@ -92,6 +104,19 @@ def plan_state(
     owners = {o.pk: str(o) for o in Owner.objects.select_related("organisation")}
     themes = dict(Theme.objects.filter(plan=plan).values_list("pk", "name"))
     numbers = {a.id: a.number for a in shot.areas}
+    # Who leads each milestone: its action's owner as at the date, else the area's lead.
+    action_owner = {
+        a.id: a.owner_id
+        for a in snap.latest_rows(Action, snap.end_of_day(as_at), area_id__in=shot.area_ids)
+    }
+    area_lead = {a.id: a.lead_id for a in shot.areas}
+    leads = {
+        m.id: owners.get(action_owner.get(m.action_id) or area_lead.get(m.area_id), "")
+        for m in shot.milestones
+    }
+
+    def line(m) -> MilestoneLine:
+        return milestone_line(m, numbers, as_at, leads)
 
     by_area: dict[int, list] = {a.id: [] for a in shot.areas}
     for m in shot.milestones:
@@ -113,33 +138,54 @@ def plan_state(
                 theme=themes.get(area.theme_id, ""),
                 lead=owners.get(area.lead_id, ""),
                 rag=now_rag,
-                rag_label=rag_label(now_rag),
+                rag_label=rag_label(now_rag, update.rag_assessed if update else False),
+                rag_assessed=bool(update and update.rag_assessed),
                 overview=update.narrative if update else "",
                 next_steps=update.next_steps if update else "",
                 rag_reason=update.rag_reason if update else "",
                 update_as_at=format_plan_date(update.as_at) if update else "",
                 previous_rag=was_rag,
-                previous_rag_label=rag_label(was_rag),
+                previous_rag_label=rag_label(was_rag, before.rag_assessed if before else False),
+                previous_assessed=bool(before and before.rag_assessed),
                 movement=movement(now_rag, was_rag),
                 completed_since_board=[
-                    milestone_line(m, numbers)
+                    line(m)
                     for m in lines
                     if m.status == Milestone.Status.COMPLETE
                     and m.completed_date
                     and m.completed_date <= as_at
                     and (since is None or m.completed_date > since)
                 ],
-                due_next_quarter=[
-                    milestone_line(m, numbers) for m in lines if _due_between(m, as_at, quarter_end)
-                ],
-                overdue=[milestone_line(m, numbers) for m in lines if m.is_overdue(as_at)],
+                due_next_quarter=[line(m) for m in lines if _due_between(m, as_at, quarter_end)],
+                overdue=[line(m) for m in lines if m.is_overdue(as_at)],
             )
         )
     soon_end = as_at + datetime.timedelta(days=due_soon_days)
-    state.overdue = [milestone_line(m, numbers) for m in shot.milestones if m.is_overdue(as_at)]
-    state.due_soon = [
-        milestone_line(m, numbers) for m in shot.milestones if _due_between(m, as_at, soon_end)
+    # Most overdue first.
+    state.overdue = sorted(
+        (line(m) for m in shot.milestones if m.is_overdue(as_at)),
+        key=lambda m: (-m.late_days, m.area_number),
+    )
+    state.due_soon = [line(m) for m in shot.milestones if _due_between(m, as_at, soon_end)]
+    state.due_next_quarter = [
+        line(m) for m in shot.milestones if _due_between(m, as_at, quarter_end)
     ]
+    if board:
+        at_board = {
+            m.id: m.forecast_date
+            for m in snap.latest_rows(
+                Milestone, snap.end_of_day(board.date), area_id__in=shot.area_ids
+            )
+        }
+        for m in shot.milestones:
+            if (
+                m.status == Milestone.Status.OPEN
+                and m.forecast_date
+                and at_board.get(m.id) != m.forecast_date
+            ):
+                reforecast = line(m)
+                reforecast.reforecast_since_board = True
+                state.reforecast.append(reforecast)
     return state
 
 
@@ -148,44 +194,44 @@ def _due_between(m, start: datetime.date, end: datetime.date) -> bool:
     return m.status == Milestone.Status.OPEN and start <= m.expected_date <= end
 
 
-def escalations(state: PlanState) -> list[str]:
-    """Red areas, and milestones overdue by more than ESCALATE_AFTER_DAYS."""
-    items = [
-        f"Area {a.number} is {RAG.RED.label}: {a.rag_reason or a.overview or a.recommendation}"
-        for a in state.areas
-        if a.rag == RAG.RED
-    ]
-    as_at = state.snapshot.as_at
-    limit = as_at - datetime.timedelta(days=ESCALATE_AFTER_DAYS)
-    numbers = {a.id: a.number for a in state.snapshot.areas}
-    for m in state.snapshot.milestones:
-        if m.is_overdue(limit):
-            days = (as_at - m.expected_date).days
-            items.append(
-                f"Area {numbers.get(m.area_id)}: “{m.title}” is {days} days overdue "
-                f"(due {m.due_display})"
-            )
-    return items
+def default_front(kind: str, plan: Plan) -> FrontSheet:
+    """A working copy's front sheet: not prepared for any meeting."""
+    return FrontSheet(
+        committee=plan.board_name if kind == Kind.BOARD else "",
+        purpose=Kind.PURPOSES[kind],
+        recommendations=[Kind.RECOMMENDATIONS[kind]],
+        briefing=plan.overview,
+    )
 
 
 def build_paper(
-    kind: str, plan: Plan, as_at: datetime.date, *, briefing: str | None = None
+    kind: str, plan: Plan, as_at: datetime.date, *, front: FrontSheet | None = None
 ) -> Paper:
+    """The ``kind`` paper as at the end of ``as_at``, with ``front`` as its
+    front sheet (a working copy's if none)."""
     state = plan_state(plan, as_at)
     board = state.board
+    previous = [
+        state.board_current[a.id].rag for a in state.snapshot.areas if a.id in state.board_current
+    ]
     return Paper(
         kind=kind,
         title=Kind.TITLES[kind],
-        council=settings.COUNCIL_NAME,
+        council=plan.organisation.name if plan.organisation_id else settings.COUNCIL_NAME,
         plan_title=plan.title,
         as_at=as_at,
         as_at_label=format_plan_date(as_at),
-        briefing=plan.overview if briefing is None else briefing,
+        front=front or default_front(kind, plan),
         areas=state.areas,
         rag_counts=rag_counts([a.rag for a in state.areas]),
+        previous_counts=rag_counts(previous + [None] * (len(state.areas) - len(previous)))
+        if board
+        else [],
         previous_board=board.label if board else "",
         overdue=state.overdue,
-        escalations=escalations(state),
+        reforecast=state.reforecast,
+        due_next_quarter=state.due_next_quarter,
+        escalate_after_days=plan.escalate_overdue_after_days,
     )
 
 

@@ -9,11 +9,14 @@ injection (see ``safe_cell``).
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+import zipfile
+from collections.abc import Callable
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
@@ -31,7 +34,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from plans.models import RAG
 
-from .papers import AreaLine, Kind, MilestoneLine, Paper, rag_label
+from . import layout
+from .layout import Document as Document_
+from .papers import Kind, Paper
 
 FONT = "Arial"
 # RAG value -> (background, text colour). The word is always printed too.
@@ -42,10 +47,6 @@ RAG_COLOURS: dict[str, tuple[str, str]] = {
     RAG.RED: ("d4351c", "ffffff"),
 }
 HEADER_FILL = "d9d9d9"
-AREA_COLUMNS = ["No.", "Improvement area", "Overview", "RAG status"]
-CSV_COLUMNS = ["Number", "Improvement area", "Overview", "RAG status"]
-MILESTONE_COLUMNS = ["Milestone", "Due", "Forecast", "Completed"]
-NONE = "None."
 
 # Characters XML 1.0 cannot hold (tab, newline and carriage return are allowed).
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -100,11 +101,16 @@ def _set_font(rpr_owner, name: str = FONT) -> None:
         rfonts.set(qn(attr), name)
 
 
-def _new_document(paper: Paper) -> DocxDocument:
+def _new_document(paper: Paper, laid: Document_) -> DocxDocument:
     doc = Document()
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    # The same orientation as the PDF: landscape for the wide summary table.
+    if laid.landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Cm(29.7), Cm(21)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2))
 
@@ -119,39 +125,54 @@ def _new_document(paper: Paper) -> DocxDocument:
                 lang.set(qn("w:val"), "en-GB")
     normal = styles["Normal"]
     normal.font.name = FONT
-    normal.font.size = Pt(11)
+    normal.font.size = Pt(12)
     _set_font(normal.element)
-    sizes = {"Title": 20, "Heading 1": 16, "Heading 2": 14, "Heading 3": 12}
+    sizes = {"Heading 1": 20, "Heading 2": 15, "Heading 3": 13, "Heading 4": 12}
     for name, size in sizes.items():
         style = styles[name]
         style.font.name = FONT
         style.font.size = Pt(size)
         style.font.bold = True
+        style.font.italic = False
         style.font.color.rgb = RGBColor(0, 0, 0)
+        # A heading stays on the page of what it introduces.
+        style.paragraph_format.keep_with_next = True
         _set_font(style.element)
         linked = style.element.find(qn("w:link"))  # "Heading 2 Char", used by Word
         if linked is not None:
             _set_font(styles.element.get_by_id(linked.get(qn("w:val"))))
-    styles["Title"].paragraph_format.space_after = Pt(6)
-    for border in styles["Title"].element.iter(qn("w:bottom")):  # the rule under the title
-        border.set(qn("w:color"), "000000")
-        border.attrib.pop(qn("w:themeColor"), None)
-    for name in ("Header", "Footer", "List Bullet"):
+    for name in ("Header", "Footer", "List Bullet", "List Number"):
         _set_font(styles[name].element)
 
     props = doc.core_properties
-    props.title = clean_text(paper.title)
+    props.title = clean_text(laid.title)
     props.author = clean_text(paper.council)
     props.subject = clean_text(paper.plan_title)
+    props.comments = clean_text(laid.footer)
+    props.language = "en-GB"
+    # Fixed to the issue time (or the as-at date): the same paper, the same bytes.
+    props.created = props.modified = props.last_printed = paper.moment
+    props.last_modified_by = clean_text(paper.council)
+    props.revision = paper.front.version or 1
 
+    # The classification at the top and bottom of every page; where the paper
+    # went and its page number at the bottom.
+    header = section.header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    marking = header.add_run(clean_text(laid.classification))
+    marking.bold = True
+    marking.font.size = Pt(10)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("Page ")
-    _add_field(footer, "PAGE", "1")
-    footer.add_run(" of ")
-    _add_field(footer, "NUMPAGES", "1")
-    for run in footer.runs:
-        run.font.size = Pt(9)
+    marking = footer.add_run(clean_text(laid.classification))
+    marking.bold = True
+    marking.font.size = Pt(10)
+    where = section.footer.add_paragraph()
+    where.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    where.add_run(clean_text(laid.footer) + " · Page ").font.size = Pt(9)
+    _add_field(where, "PAGE", "1")
+    where.add_run(" of ").font.size = Pt(9)
+    _add_field(where, "NUMPAGES", "1")
     return doc
 
 
@@ -179,22 +200,6 @@ def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None
     run_with(end)
 
 
-def _title_block(doc: DocxDocument, paper: Paper) -> None:
-    doc.add_heading(clean_text(paper.title), level=0)
-    council = doc.add_paragraph()
-    council.add_run(clean_text(paper.council)).bold = True
-    council.paragraph_format.space_after = Pt(0)
-    plan = doc.add_paragraph(clean_text(paper.plan_title))
-    plan.paragraph_format.space_after = Pt(0)
-    doc.add_paragraph(f"Position as at {clean_text(paper.as_at_label)}")
-
-
-def _add_text(doc: DocxDocument, text: str, empty: str = NONE) -> None:
-    """User text as paragraphs (split on blank lines), or ``empty`` if there is none."""
-    for para in _paragraphs(text) or [empty]:
-        doc.add_paragraph(para)
-
-
 def _shade(cell: _Cell, fill: str) -> None:
     """Set a cell's background, keeping tcPr's children in schema order."""
     tc_pr = cell._tc.get_or_add_tcPr()
@@ -215,23 +220,31 @@ def _shade(cell: _Cell, fill: str) -> None:
     tc_pr.append(shd)
 
 
-def _set_cell(cell: _Cell, text: object, *, bold: bool = False, colour: str | None = None) -> None:
+def _set_cell(
+    cell: _Cell,
+    text: object,
+    *,
+    bold: bool = False,
+    colour: str | None = None,
+    right: bool = False,
+) -> None:
     """Write text into a cell: one paragraph per blank-line-separated paragraph."""
     paras = _paragraphs(clean_text(text)) or [""]
     first = cell.paragraphs[0]
     for index, para in enumerate(paras):
         paragraph = first if index == 0 else cell.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(2 if index < len(paras) - 1 else 0)
+        if right:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         run = paragraph.add_run(para)
-        run.font.size = Pt(10)
+        run.font.size = Pt(11)
         run.bold = bold or None
         if colour:
             run.font.color.rgb = RGBColor.from_string(colour.upper())
 
 
-def _rag_cell(cell: _Cell, value: str | None, label: str | None = None) -> None:
+def _status_cell(cell: _Cell, value: str | None, label: str) -> None:
     """A RAG status: the word, on its colour where it has one."""
-    label = label or rag_label(value)
     if value in RAG_COLOURS:
         fill, text = RAG_COLOURS[value]
         _set_cell(cell, label, bold=True, colour=text)
@@ -240,179 +253,137 @@ def _rag_cell(cell: _Cell, value: str | None, label: str | None = None) -> None:
         _set_cell(cell, label)
 
 
-def _table(doc: DocxDocument, headers: Sequence[str], widths: Sequence[float]) -> Table:
-    """A 'Table Grid' table with a bold header row that repeats on every page."""
-    table = doc.add_table(rows=1, cols=len(headers))
+def _table(doc: DocxDocument, block: layout.Table, width_cm: float) -> Table:
+    """A 'Table Grid' table: a bold header row marked to repeat on every page,
+    rows that never split across pages, and the table's title for screen readers."""
+    total = sum(block.widths)
+    widths = [width_cm * w / total for w in block.widths]
+    table = doc.add_table(rows=1, cols=len(block.headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
-    header = table.rows[0]
-    tr_pr = header._tr.get_or_add_trPr()
-    tr_pr.append(OxmlElement("w:tblHeader"))
+    tbl_pr = table._tbl.tblPr
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), clean_text(block.caption))
+    tbl_pr.append(caption)
     for column, width in zip(table.columns, widths, strict=True):
         column.width = Cm(width)  # w:gridCol, which a fixed layout follows
-    for cell, heading, width in zip(header.cells, headers, widths, strict=True):
+    header = table.rows[0]
+    tr_pr = header._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    tr_pr.append(OxmlElement("w:tblHeader"))
+    for cell, heading, width in zip(header.cells, block.headers, widths, strict=True):
         cell.width = Cm(width)
         _set_cell(cell, heading, bold=True)
         _shade(cell, HEADER_FILL)
+    for values in block.rows:
+        row = table.add_row()
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for index, (cell, value, width) in enumerate(zip(row.cells, values, widths, strict=True)):
+            cell.width = Cm(width)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+            if value.is_status:
+                _status_cell(cell, value.rag, value.text)
+            elif index == 0 and block.row_headers:
+                _set_cell(cell, value.text, bold=True)
+                _shade(cell, HEADER_FILL)
+            else:
+                _set_cell(cell, value.text, right=value.number)
     return table
 
 
-def _add_row(table: Table, values: Iterable[object]) -> list[_Cell]:
-    """A body row, with the header's column widths; returns its cells. A value of
-    None leaves the cell empty to be filled later (a RAG status)."""
-    widths = [cell.width for cell in table.rows[0].cells]
-    cells = table.add_row().cells
-    for cell, value, width in zip(cells, values, widths, strict=True):
-        cell.width = width
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-        if value is not None:
-            _set_cell(cell, value)
-    return cells
+def _numbered_list(doc: DocxDocument) -> str:
+    """A new numbering instance of the 'List Number' style, starting at 1: Word
+    would otherwise carry on counting from the previous numbered list."""
+    style = doc.styles["List Number"]
+    num_id = style.element.pPr.numPr.numId.val
+    numbering = doc.part.numbering_part.element
+    abstract = numbering.num_having_numId(num_id).abstractNumId.val
+    num = numbering.add_num(abstract)
+    override = OxmlElement("w:lvlOverride")
+    override.set(qn("w:ilvl"), "0")
+    start = OxmlElement("w:startOverride")
+    start.set(qn("w:val"), "1")
+    override.append(start)
+    num.append(override)
+    return str(num.numId)
+
+
+def _items(doc: DocxDocument, block: layout.Items) -> None:
+    num_id = _numbered_list(doc) if block.numbered else None
+    for item in block.items:
+        paragraph = doc.add_paragraph(
+            clean_text(item), style="List Number" if block.numbered else "List Bullet"
+        )
+        if num_id:
+            num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+            num_pr.get_or_add_ilvl().val = 0
+            num_pr.get_or_add_numId().val = int(num_id)
+
+
+def _para(doc: DocxDocument, block: layout.Para) -> None:
+    paragraph = doc.add_paragraph()
+    for index, line in enumerate(clean_text(block.text).split("\n")):
+        if index:
+            paragraph.add_run().add_break()
+        run = paragraph.add_run(line)
+        if block.style == "title-block":
+            run.bold = True
+            run.font.size = Pt(14)
+        elif block.style == "note":
+            run.font.size = Pt(11)
+
+
+def to_docx(paper: Paper, layout_: Document_ | None = None) -> bytes:
+    """The paper as a Word document: A4, Arial, real headings from Heading 1,
+    marked on every page, numbered pages; the same layout as the PDF."""
+    if paper.kind not in Kind.ALL:
+        raise ValueError(f"Unknown paper kind: {paper.kind!r}")
+    laid = layout_ or layout.lay_out(paper)
+    doc = _new_document(paper, laid)
+    section = doc.sections[0]
+    width_cm = (section.page_width - section.left_margin - section.right_margin) / 360000
+    previous = None
+    for block in laid.blocks:
+        if block.kind == "heading":
+            doc.add_heading(clean_text(block.text), level=block.level)
+        elif block.kind == "para":
+            _para(doc, block)
+        elif block.kind == "items":
+            _items(doc, block)
+        elif block.kind == "table":
+            if previous == "table":
+                _spacer(doc)  # Word would join two tables that touch
+            _table(doc, block, width_cm)
+        previous = block.kind
+    _spacer(doc)
+    return _deterministic_zip(_save(doc), paper.moment)
+
+
+def _save(doc: DocxDocument) -> bytes:
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
 
 
 def _spacer(doc: DocxDocument) -> None:
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
 
 
-def _rag_key(doc: DocxDocument, paper: Paper, level: int = 2) -> None:
-    doc.add_heading("RAG key", level=level)
-    table = _table(doc, ["Status", "Meaning"], [4.5, 9.5])
-    for value, label, meaning in paper.rag_key:
-        cells = _add_row(table, [None, meaning])
-        _rag_cell(cells[0], value, label)
-    _spacer(doc)
-
-
-def _rag_counts(doc: DocxDocument, paper: Paper) -> None:
-    table = _table(doc, ["RAG status", "Number of areas"], [4.5, 3.5])
-    for value, label, count in paper.rag_counts:
-        cells = _add_row(table, [None, str(count)])
-        _rag_cell(cells[0], value or None, label)
-        cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _spacer(doc)
-
-
-def _milestones(doc: DocxDocument, heading: str, lines: list[MilestoneLine]) -> None:
-    doc.add_heading(heading, level=3)
-    if not lines:
-        doc.add_paragraph(NONE)
-        return
-    table = _table(doc, MILESTONE_COLUMNS, [8.6, 2.8, 2.8, 2.8])
-    for m in lines:
-        _add_row(table, [m.title, m.due, m.forecast, m.completed])
-    _spacer(doc)
-
-
-def _scrutiny(doc: DocxDocument, paper: Paper) -> None:
-    doc.add_heading("Overview briefing", level=2)
-    _add_text(doc, paper.briefing, "No overview briefing has been written for this paper.")
-    doc.add_heading("Progress against each improvement area", level=2)
-    table = _table(doc, AREA_COLUMNS, [1.3, 5.2, 7.7, 2.8])
-    for area in paper.areas:
-        cells = _add_row(table, [str(area.number), area.recommendation, area.overview, None])
-        _rag_cell(cells[3], area.rag)
-    _spacer(doc)
-    _rag_key(doc, paper)
-
-
-def _board_area(doc: DocxDocument, area: AreaLine) -> None:
-    doc.add_heading(f"Area {area.number}: {clean_text(area.recommendation)}", level=2)
-    table = _table(
-        doc, ["Lead", "RAG now", "RAG at previous board", "Movement"], [6.2, 3.6, 3.6, 3.6]
-    )
-    cells = _add_row(table, [area.lead, None, None, area.movement])
-    _rag_cell(cells[1], area.rag)
-    _rag_cell(cells[2], area.previous_rag, area.previous_rag_label)
-    _spacer(doc)
-    as_at = f" (as at {clean_text(area.update_as_at)})" if area.update_as_at else ""
-    doc.add_heading(f"Latest update{as_at}", level=3)
-    _add_text(doc, area.overview, "No approved update yet.")
-    doc.add_heading("Next steps", level=3)
-    _add_text(doc, area.next_steps)
-    if clean_text(area.rag_reason).strip():
-        doc.add_heading("Reason for the RAG status", level=3)
-        _add_text(doc, area.rag_reason)
-    _milestones(doc, "Milestones completed since the previous board", area.completed_since_board)
-    _milestones(doc, "Milestones due in the next quarter", area.due_next_quarter)
-    _milestones(doc, "Overdue milestones", area.overdue)
-
-
-def _board(doc: DocxDocument, paper: Paper) -> None:
-    doc.add_heading("Summary", level=2)
-    doc.add_heading("Areas by RAG status", level=3)
-    _rag_counts(doc, paper)
-    previous = doc.add_paragraph()
-    previous.add_run("Previous board: ").bold = True
-    previous.add_run(
-        clean_text(paper.previous_board) or "none – this is the first progress report."
-    )
-    doc.add_heading("All improvement areas", level=3)
-    table = _table(
-        doc,
-        ["No.", "Improvement area", "RAG now", "RAG at previous board", "Movement"],
-        [1.3, 7.9, 2.8, 2.8, 2.2],
-    )
-    for area in paper.areas:
-        cells = _add_row(table, [str(area.number), area.recommendation, None, None, area.movement])
-        _rag_cell(cells[2], area.rag)
-        _rag_cell(cells[3], area.previous_rag, area.previous_rag_label)
-    _spacer(doc)
-    _rag_key(doc, paper, level=3)
-    doc.add_page_break()
-    for area in paper.areas:
-        _board_area(doc, area)
-
-
-def _assurance(doc: DocxDocument, paper: Paper) -> None:
-    doc.add_heading("Areas by RAG status", level=2)
-    _rag_counts(doc, paper)
-
-    doc.add_heading("Exceptions", level=2)
-    exceptions = paper.exceptions
-    if exceptions:
-        doc.add_paragraph("Every area rated red or amber, worst first.")
-        table = _table(
-            doc, ["No.", "Improvement area", "RAG status", "Reason"], [1.3, 6.2, 2.8, 6.7]
-        )
-        for area in exceptions:
-            reason = area.rag_reason if clean_text(area.rag_reason).strip() else area.overview
-            cells = _add_row(table, [str(area.number), area.recommendation, None, reason])
-            _rag_cell(cells[2], area.rag)
-        _spacer(doc)
-    else:
-        doc.add_paragraph(NONE)
-
-    doc.add_heading("Overdue milestones", level=2)
-    if paper.overdue:
-        table = _table(doc, ["Area", "Milestone", "Due", "Forecast"], [1.6, 9.4, 3.0, 3.0])
-        for m in paper.overdue:
-            _add_row(table, [str(m.area_number), m.title, m.due, m.forecast])
-        _spacer(doc)
-    else:
-        doc.add_paragraph(NONE)
-
-    doc.add_heading("Items for escalation", level=2)
-    items = [clean_text(item).strip() for item in paper.escalations]
-    items = [item for item in items if item]
-    for item in items:
-        doc.add_paragraph(item, style="List Bullet")
-    if not items:
-        doc.add_paragraph(NONE)
-    _rag_key(doc, paper)
-
-
-def to_docx(paper: Paper) -> bytes:
-    """The paper as a Word document (A4, Arial, numbered pages)."""
-    if paper.kind not in Kind.ALL:
-        raise ValueError(f"Unknown paper kind: {paper.kind!r}")
-    doc = _new_document(paper)
-    _title_block(doc, paper)
-    {Kind.SCRUTINY: _scrutiny, Kind.BOARD: _board, Kind.ASSURANCE: _assurance}[paper.kind](
-        doc, paper
-    )
+def _deterministic_zip(data: bytes, moment: datetime.datetime) -> bytes:
+    """The archive again with every entry dated ``moment``: Word and Excel files
+    are zip archives, and the libraries date each entry with the time of writing."""
+    stamp = max(moment.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
-    doc.save(out)
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, source.read(info.filename))
     return out.getvalue()
 
 
@@ -421,15 +392,24 @@ def to_docx(paper: Paper) -> bytes:
 # ---------------------------------------------------------------------------
 
 
+def area_columns(paper: Paper) -> list[str]:
+    """The summary's columns as data: the May 2015 paper's two, with the number
+    in a column of its own, and a status where someone recorded statuses."""
+    return ["No.", "Improvement Area", "Overview"] + (
+        ["RAG status"] if paper.recorded_statuses else []
+    )
+
+
 def _area_rows(paper: Paper) -> list[list[object]]:
-    """One row per area: number (int), recommendation, overview, RAG word; cells made safe."""
+    """One row per area: number (int), recommendation, overview (and status); cells made safe."""
+    with_status = paper.recorded_statuses
     return [
         [
             area.number,
             safe_cell(clean_text(area.recommendation)),
             safe_cell(clean_text(area.overview)),
-            safe_cell(clean_text(area.rag_label or rag_label(area.rag))),
         ]
+        + ([safe_cell(clean_text(area.rag_label))] if with_status else [])
         for area in paper.areas
     ]
 
@@ -451,23 +431,57 @@ def _rag_fill(cell, value: str | None) -> None:
         cell.font = Font(name=FONT, bold=True, color=text.upper())
 
 
-def to_xlsx(paper: Paper) -> bytes:
+def _excel_text(value: str) -> str:
+    """Text for an Excel print header or footer, where & starts a code."""
+    return clean_text(value).replace("&", "&&")
+
+
+def _mark_pages(ws: Worksheet, laid: Document_) -> None:
+    """The classification at the top and bottom of every printed page, and where
+    the paper went with the page number at the bottom."""
+    ws.oddHeader.center.text = _excel_text(laid.classification)
+    ws.oddHeader.center.size = 10
+    ws.oddFooter.center.text = _excel_text(laid.classification)
+    ws.oddFooter.center.size = 10
+    ws.oddFooter.left.text = _excel_text(laid.footer)
+    ws.oddFooter.left.size = 8
+    ws.oddFooter.right.text = "Page &P of &N"
+    ws.oddFooter.right.size = 8
+
+
+def to_xlsx(paper: Paper, laid: Document_ | None = None) -> bytes:
     """The areas table as an Excel workbook: "Summary" and "RAG key" sheets."""
+    laid = laid or layout.lay_out(paper)
     wb = Workbook()
-    wb.properties.title = clean_text(paper.title)
+    wb.properties.title = clean_text(laid.title)
     wb.properties.creator = clean_text(paper.council)
+    wb.properties.lastModifiedBy = clean_text(paper.council)
+    wb.properties.subject = clean_text(paper.plan_title)
+    wb.properties.description = clean_text(laid.footer)
+    wb.properties.language = "en-GB"
+    # Fixed to the issue time (or the as-at date): the same paper, the same bytes.
+    wb.properties.created = wb.properties.modified = paper.moment
     ws = wb.active
     ws.title = "Summary"
-    _put(ws, 1, 1, paper.title).font = Font(name=FONT, bold=True, size=14)
-    _put(ws, 2, 1, paper.council).font = Font(name=FONT, bold=True)
-    _put(ws, 3, 1, paper.plan_title).font = Font(name=FONT)
-    _put(ws, 4, 1, f"Position as at {paper.as_at_label}").font = Font(name=FONT)
-    header_row = 6
+    front = paper.front
+    furniture = [
+        (laid.classification, Font(name=FONT, bold=True)),
+        (
+            f"{front.committee} – {paper.title}" if front.committee else paper.title,
+            Font(name=FONT, bold=True, size=14),
+        ),
+        (f"{paper.council} · {paper.plan_title}", Font(name=FONT, bold=True)),
+        (laid.footer, Font(name=FONT)),
+    ]
+    for row, (value, font) in enumerate(furniture, start=1):
+        _put(ws, row, 1, value).font = font
+    header_row = len(furniture) + 2
+    columns = area_columns(paper)
     top = Alignment(wrap_text=True, vertical="top")
     header_fill = PatternFill(
         "solid", start_color=HEADER_FILL.upper(), end_color=HEADER_FILL.upper()
     )
-    for column, heading in enumerate(AREA_COLUMNS, start=1):
+    for column, heading in enumerate(columns, start=1):
         cell = _put(ws, header_row, column, heading)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = header_fill
@@ -480,42 +494,47 @@ def to_xlsx(paper: Paper) -> bytes:
                 cell.data_type = "s"
             cell.font = Font(name=FONT)
             cell.alignment = top
-        _rag_fill(ws.cell(row=row, column=4), area.rag)
+        if len(columns) == 4:
+            _rag_fill(ws.cell(row=row, column=4), area.rag)
     last = header_row + max(len(paper.areas), 1)
-    for column, width in enumerate([8, 45, 90, 20], start=1):
+    for column, width in enumerate([8, 45, 90, 24][: len(columns)], start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
+    end = get_column_letter(len(columns))
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.auto_filter.ref = f"A{header_row}:D{last}"
+    ws.auto_filter.ref = f"A{header_row}:{end}{last}"
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _mark_pages(ws, laid)
 
     key = wb.create_sheet("RAG key")
     for column, heading in enumerate(["Status", "Meaning"], start=1):
         cell = _put(key, 1, column, heading)
         cell.font = Font(name=FONT, bold=True)
         cell.fill = header_fill
-    for row, (value, label, meaning) in enumerate(paper.rag_key, start=2):
+    for row, (value, label, meaning) in enumerate(layout.rag_key(paper.any_assessed), start=2):
         _put(key, row, 1, label).font = Font(name=FONT)
         _rag_fill(key.cell(row=row, column=1), value)
         _put(key, row, 2, meaning).font = Font(name=FONT)
     key.column_dimensions["A"].width = 20
-    key.column_dimensions["B"].width = 45
+    key.column_dimensions["B"].width = 60
     key.freeze_panes = "A2"
+    _mark_pages(key, laid)
 
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
+    return _deterministic_zip(out.getvalue(), paper.moment)
 
 
 def to_csv(paper: Paper) -> bytes:
-    """The areas table as CSV: UTF-8 with a byte-order mark, so Excel reads it right."""
+    """The areas table as CSV: UTF-8 with a byte-order mark, so Excel reads it right.
+    Data only: a CSV file has no place for a marking or a front sheet."""
     out = io.StringIO(newline="")
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(["Number", *area_columns(paper)[1:]])
     writer.writerows(_area_rows(paper))
     return out.getvalue().encode("utf-8-sig")
 
@@ -526,24 +545,58 @@ def to_csv(paper: Paper) -> bytes:
 
 
 def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
-    """Render an HTML page (the paper's print view) to PDF with WeasyPrint."""
+    """Render an HTML page (the paper's print view) to a tagged PDF (PDF/UA-1)
+    with WeasyPrint: structure tree, language, title, table headers."""
     # Imported here so that the other formats do not need Pango at import time.
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
 
 
-def render_body(paper: Paper) -> str:
+def render_body(paper: Paper, laid: Document_ | None = None) -> str:
     """The paper's content as an HTML fragment: shown in the page, stored when
     issued, and wrapped for PDF."""
-    return render_to_string("reporting/_paper_body.html", {"paper": paper})
+    laid = laid or layout.lay_out(paper)
+    return render_to_string("reporting/_paper_body.html", {"paper": paper, "doc": laid})
 
 
-def to_pdf(paper: Paper, body: str | None = None) -> bytes:
+def css_string(value: str) -> str:
+    """``value`` as a CSS string literal. Only letters, digits, spaces, a few
+    punctuation marks and CSS escapes: nothing that could close the string,
+    the rule or the <style> element."""
+    safe = " ,.:;()–-"
+    body = "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in clean_text(value))
+    return mark_safe(f'"{body}"')
+
+
+def to_pdf(paper: Paper, body: str | None = None, laid: Document_ | None = None) -> bytes:
     """The paper's print view as PDF; ``body``: its HTML fragment, if already rendered."""
-    body = render_body(paper) if body is None else body
-    document = render_to_string("reporting/paper_document.html", {"paper": paper, "body": body})
+    laid = laid or layout.lay_out(paper)
+    body = render_body(paper, laid) if body is None else body
+    document = render_to_string(
+        "reporting/paper_document.html",
+        {
+            "paper": paper,
+            "doc": laid,
+            "body": body,
+            "widths": range(5, 101, 5),
+            "marking_css": css_string(laid.classification),
+            "footer_css": css_string(laid.footer),
+        },
+    )
     return html_to_pdf(document)
+
+
+def render_file(paper: Paper, fmt: str, body: str | None = None) -> bytes:
+    """The paper as a file in ``fmt``; ``body``, if given, is its rendered HTML (for PDF)."""
+    laid = layout.lay_out(paper)
+    if fmt == "pdf":
+        return to_pdf(paper, body, laid)
+    if fmt == "docx":
+        return to_docx(paper, laid)
+    if fmt == "xlsx":
+        return to_xlsx(paper, laid)
+    return RENDERERS[fmt](paper)
 
 
 # How each format in the registry (papers.FORMATS) is made.
@@ -553,13 +606,6 @@ RENDERERS: dict[str, Callable[[Paper], bytes]] = {
     "xlsx": to_xlsx,
     "csv": to_csv,
 }
-
-
-def render_file(paper: Paper, fmt: str, body: str | None = None) -> bytes:
-    """The paper as a file in ``fmt``; ``body``, if given, is its rendered HTML (for PDF)."""
-    if fmt == "pdf":
-        return to_pdf(paper, body)
-    return RENDERERS[fmt](paper)
 
 
 def render_files(paper: Paper, body: str | None = None) -> dict[str, bytes]:

@@ -14,6 +14,8 @@ from django.utils import timezone
 from plans.forms import GovForm, PlanDateField, date_initial
 from plans.models import Meeting, Plan, format_plan_date
 
+from .papers import Classification
+
 
 def as_at_data(query: QueryDict) -> QueryDict | None:
     """Accept ``as_at=2015-05-31`` (links) as well as the day/month/year boxes."""
@@ -67,30 +69,108 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-class IssueForm(GovForm):
-    meeting = forms.ModelChoiceField(
-        label="Meeting",
-        queryset=Meeting.objects.none(),
-        error_messages={
-            "required": "Select the meeting the paper is for",
-            "invalid_choice": "Select a meeting of this plan",
-        },
+class FrontSheetForm(GovForm):
+    """A paper's front sheet, prepared for its meeting."""
+
+    as_at = PlanDateField(
+        label="As-at date",
+        not_after_today=True,
+        help_text="The paper shows the plan as it stood at the end of this day. "
+        "It cannot be after the meeting. For example, 1 5 2015",
+    )
+    title = forms.CharField(label="Report title", max_length=300)
+    committee = forms.CharField(
+        label="Meeting named above the title",
+        max_length=200,
+        help_text="For example, Ambitious Plymouth Scrutiny.",
+    )
+    agenda_item = forms.CharField(label="Agenda item (optional)", max_length=20, required=False)
+    report_of = forms.CharField(
+        label="Report of (optional)",
+        max_length=200,
+        required=False,
+        help_text="The responsible director or officer.",
+    )
+    author = forms.CharField(label="Author (optional)", max_length=200, required=False)
+    contact = forms.CharField(
+        label="Author's contact (optional)",
+        max_length=300,
+        required=False,
+        help_text="Telephone and e-mail: readers ask the author for the background papers.",
+    )
+    purpose = forms.CharField(
+        label="Purpose of the report (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    recommendations = forms.CharField(
+        label="Recommendations (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line. The paper numbers them.",
+    )
+    asks = forms.CharField(
+        label="Decisions asked of the meeting (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line. Listed on the paper's first page; leave empty if the paper is "
+        "for noting.",
     )
     briefing = forms.CharField(
-        label="Overview briefing",
+        label="Overview briefing (optional)",
         required=False,
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Written for this paper; printed before the table.",
-        error_messages={"max_length": "The briefing must be 10,000 characters or fewer"},
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Printed before the table. Leave a blank line between paragraphs.",
+    )
+    background_papers = forms.CharField(
+        label="Background papers (optional)",
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line.",
+    )
+    classification = forms.ChoiceField(
+        label="Classification",
+        choices=Classification.choices,
+        widget=forms.RadioSelect,
+        help_text="Printed at the top and bottom of every page.",
     )
 
-    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Papers go to meetings that will take place, not cancelled ones.
-        self.fields["meeting"].queryset = Meeting.objects.filter(
-            plan=plan, cancelled=False
-        ).order_by("-date")
+    FIELDS = [
+        "as_at",
+        "title",
+        "committee",
+        "agenda_item",
+        "report_of",
+        "author",
+        "contact",
+        "purpose",
+        "recommendations",
+        "asks",
+        "briefing",
+        "background_papers",
+        "classification",
+    ]
 
-    def build_layout(self) -> Layout:
-        return Layout("meeting", "briefing")
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        self.meeting = meeting
+        super().__init__(*args, **kwargs)
+
+    def clean_as_at(self) -> datetime.date:
+        day = self.cleaned_data["as_at"]
+        if day > self.meeting.date:
+            raise ValidationError(
+                f"The as-at date must be on or before the meeting ({self.meeting.date_display})"
+            )
+        return day
+
+    @classmethod
+    def initial_for(cls, prepared) -> dict[str, Any]:
+        initial = {name: getattr(prepared, name) for name in cls.FIELDS}
+        initial["as_at"] = date_initial(prepared.as_at)
+        initial["version"] = prepared.version
+        return initial

@@ -1,21 +1,44 @@
 """The papers' content, as plain data: what every format (HTML, Word, PDF,
-Excel, CSV) renders. Built by reporting.build from a plan snapshot as at a date.
+Excel, CSV) renders. Built by reporting.build from a plan snapshot as at a date;
+laid out once, for every format, by reporting.layout.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from plans.models import RAG
+from django.db import models
 
-# The RAG key printed on every paper (and every page that shows a status).
-RAG_KEY: list[tuple[str, str, str]] = [(r.value, r.label, RAG.meaning(r)) for r in RAG]
+from plans.models import ASSESSED_MARK, ASSESSED_MEANING, RAG, Meeting
+
 NOT_RATED = "Not yet rated"
 
 
-def rag_label(value: str | None) -> str:
-    return RAG(value).label if value else NOT_RATED
+def rag_label(value: str | None, assessed: bool = False) -> str:
+    """'Amber – at risk', 'Amber – at risk (assessed)' or 'Not yet rated'."""
+    if not value:
+        return NOT_RATED
+    return f"{RAG(value).label} {ASSESSED_MARK}" if assessed else RAG(value).label
+
+
+def rag_key(assessed: bool = False) -> list[tuple[str, str, str]]:
+    """The RAG key printed on a paper: (value, label, meaning) a line, with the
+    assessed mark's line when the paper shows an assessed status."""
+    key = [(r.value, r.label, RAG.meaning(r)) for r in RAG]
+    if assessed:
+        key.append(("", ASSESSED_MARK, ASSESSED_MEANING))
+    return key
+
+
+RAG_KEY = rag_key()
+
+
+class Classification(models.TextChoices):
+    """The security marking printed at the top and bottom of every page."""
+
+    OFFICIAL = "OFFICIAL", "OFFICIAL"
+    OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"
 
 
 @dataclass(frozen=True)
@@ -43,14 +66,15 @@ FORMATS: dict[str, PaperFormat] = {
 
 
 class Kind:
-    """The three papers."""
+    """The three papers, and the meeting each is written for."""
 
     SCRUTINY = "scrutiny-summary"
     BOARD = "board-report"
     ASSURANCE = "assurance-summary"
 
     TITLES = {
-        SCRUTINY: "Improvement Plan – update on progress",
+        # The May 2015 paper's own title.
+        SCRUTINY: "Improvement Plan update on progress",
         BOARD: "Improvement Board progress report",
         ASSURANCE: "Safeguarding Assurance summary",
     }
@@ -60,12 +84,74 @@ class Kind:
         BOARD: ["docx", "pdf"],
         ASSURANCE: ["docx", "pdf"],
     }
+    # The kind of meeting each paper is for: issuing to another is refused.
+    MEETINGS = {
+        SCRUTINY: Meeting.Kind.SCRUTINY_PANEL,
+        BOARD: Meeting.Kind.IMPROVEMENT_BOARD,
+        ASSURANCE: Meeting.Kind.SAFEGUARDING_ASSURANCE,
+    }
+    # What the meeting is asked to do, when nobody has written otherwise.
+    PURPOSES = {
+        SCRUTINY: "To update the panel on progress against the Improvement Plan.",
+        BOARD: "To report progress against the Improvement Plan since the previous board, "
+        "exceptions first, and to ask the board for the decisions listed.",
+        ASSURANCE: "To give the Safeguarding Assurance meeting the exceptions in the "
+        "Improvement Plan: what is off track, why, and what is being done.",
+    }
+    RECOMMENDATIONS = {
+        SCRUTINY: "The Panel is asked to note the progress made against the Improvement Plan.",
+        BOARD: "The Board is asked to note the progress made and the exceptions reported, "
+        "and to make the decisions asked of it.",
+        ASSURANCE: "The meeting is asked to note the exceptions and the corrective action in hand.",
+    }
     ALL = [SCRUTINY, BOARD, ASSURANCE]
 
     @classmethod
     def offers(cls, kind: str, fmt: str | None = None) -> bool:
         """Whether ``kind`` is a paper (offered as ``fmt``, if given)."""
         return kind in cls.FORMATS and (fmt is None or fmt in cls.FORMATS[kind])
+
+    @classmethod
+    def for_meeting(cls, meeting_kind: str) -> str:
+        """The paper written for a kind of meeting."""
+        return next(k for k, m in cls.MEETINGS.items() if m == meeting_kind)
+
+
+def lines(text: str) -> list[str]:
+    """A field written one item a line, as a list."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+@dataclass
+class FrontSheet:
+    """A committee report's furniture: where the paper goes, who wrote it, and
+    what the meeting is asked to do. ``version`` is None until issued."""
+
+    committee: str = ""  # the title block's first line, e.g. "Ambitious Plymouth Scrutiny"
+    meeting: str = ""  # "" for a working copy not prepared for a meeting
+    meeting_date: str = ""  # "May 2015"
+    agenda_item: str = ""
+    report_of: str = ""
+    author: str = ""
+    contact: str = ""
+    purpose: str = ""
+    recommendations: list[str] = field(default_factory=list)
+    asks: list[str] = field(default_factory=list)
+    briefing: str = ""
+    background_papers: list[str] = field(default_factory=list)
+    classification: str = Classification.OFFICIAL
+    version: int | None = None
+    issued_on: str = ""  # "1 May 2015", once issued
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def status(self) -> str:
+        """What the footer says of the copy: issued, or not yet."""
+        if self.version is None:
+            return "Draft: not issued" if self.meeting else "Working copy: not issued"
+        return f"Version {self.version}, issued {self.issued_on}"
 
 
 @dataclass
@@ -75,6 +161,11 @@ class MilestoneLine:
     due: str  # as the plan writes it: "31 March 2015" or "June 2015"
     forecast: str = ""  # "" unless re-forecast
     completed: str = ""  # "" unless complete
+    lead: str = ""  # the action's owner, else the area's lead
+    late: str = ""  # "3 weeks", when overdue
+    late_days: int = 0
+    reason: str = ""  # why it was re-forecast, where recorded
+    reforecast_since_board: bool = False
 
 
 @dataclass
@@ -89,12 +180,35 @@ class AreaLine:
     next_steps: str
     rag_reason: str  # why the status worsened, where the update says
     update_as_at: str  # "1 May 2015", or ""
+    rag_assessed: bool = False  # assessed when the plan was loaded, not given
     previous_rag: str | None = None  # at the previous Improvement Board
     previous_rag_label: str = NOT_RATED
-    movement: str = ""  # "Improved", "Worse", "No change", or "New"
+    previous_assessed: bool = False
+    movement: str = ""  # "Improved", "Worse", "No change", or "" (no rating to compare)
     completed_since_board: list[MilestoneLine] = field(default_factory=list)
     due_next_quarter: list[MilestoneLine] = field(default_factory=list)
     overdue: list[MilestoneLine] = field(default_factory=list)
+
+    @property
+    def contradiction(self) -> bool:
+        """Rated green or blue, with a milestone overdue."""
+        return self.rag in (RAG.GREEN, RAG.BLUE) and bool(self.overdue)
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.rag in (RAG.RED, RAG.AMBER) or self.movement == "Worse"
+
+
+@dataclass
+class Exception_:
+    """One line of the assurance summary's exceptions."""
+
+    what: str  # "Red area", "Milestone overdue: …"
+    area_number: int
+    recommendation: str
+    lead: str
+    latest_update: str  # date of the area's latest approved update, or ""
+    reason: str
 
 
 @dataclass
@@ -105,22 +219,124 @@ class Paper:
     plan_title: str
     as_at: datetime.date
     as_at_label: str  # "31 May 2015"
-    briefing: str  # the overview briefing written for this paper
+    front: FrontSheet
     areas: list[AreaLine]
     rag_counts: list[tuple[str, str, int]]  # (value or "", label, count), Blue..Red then not rated
+    previous_counts: list[tuple[str, str, int]] = field(default_factory=list)
     previous_board: str = ""  # "Improvement Board, 11 March 2015", or ""
     overdue: list[MilestoneLine] = field(default_factory=list)
-    escalations: list[str] = field(default_factory=list)
-    rag_key: list[tuple[str, str, str]] = field(default_factory=lambda: list(RAG_KEY))
+    reforecast: list[MilestoneLine] = field(default_factory=list)  # since the previous board
+    due_next_quarter: list[MilestoneLine] = field(default_factory=list)
+    escalate_after_days: int = 0
+    issued_at: datetime.datetime | None = None  # when issued; None for a working copy
 
     @property
-    def exceptions(self) -> list[AreaLine]:
-        """Every red and amber area, worst first."""
-        order = {RAG.RED: 0, RAG.AMBER: 1}
-        return sorted(
-            (a for a in self.areas if a.rag in order), key=lambda a: (order[a.rag], a.number)
+    def moment(self) -> datetime.datetime:
+        """The time the files are dated with (UTC, naive): the issue time, else
+        the start of the as-at day; so the same paper always gives the same bytes."""
+        if self.issued_at is not None:
+            return self.issued_at.astimezone(datetime.UTC).replace(tzinfo=None, microsecond=0)
+        return datetime.datetime.combine(self.as_at, datetime.time.min)
+
+    @property
+    def briefing(self) -> str:
+        return self.front.briefing
+
+    @property
+    def any_assessed(self) -> bool:
+        return any(a.rag and a.rag_assessed for a in self.areas) or any(
+            a.previous_rag and a.previous_assessed for a in self.areas
         )
+
+    @property
+    def recorded_statuses(self) -> bool:
+        """Whether anyone recorded a status (not assessed at loading) for any area."""
+        return any(a.rag and not a.rag_assessed for a in self.areas)
+
+    @property
+    def attention(self) -> list[AreaLine]:
+        """Areas red, amber or worse since the previous board: worst first."""
+        return sorted(
+            (a for a in self.areas if a.needs_attention),
+            key=lambda a: (-RAG.severity(a.rag) if a.rag else 0, a.number),
+        )
+
+    @property
+    def contradictions(self) -> list[AreaLine]:
+        return [a for a in self.areas if a.contradiction]
+
+    @property
+    def movement_counts(self) -> list[tuple[str, int]]:
+        counts = {"Improved": 0, "Worse": 0, "No change": 0}
+        for a in self.areas:
+            if a.movement in counts:
+                counts[a.movement] += 1
+        return list(counts.items())
+
+    @property
+    def any_previous_rating(self) -> bool:
+        return any(a.previous_rag for a in self.areas)
+
+    @property
+    def exceptions(self) -> list[Exception_]:
+        """The assurance summary's exceptions: red areas, areas worse since the
+        previous board, milestones overdue past the plan's escalation rule, and
+        green or blue areas with an overdue milestone; each with its reason."""
+        items: list[Exception_] = []
+        by_number = {a.number: a for a in self.areas}
+
+        def add(what: str, area: AreaLine, reason: str, lead: str = "") -> None:
+            items.append(
+                Exception_(
+                    what=what,
+                    area_number=area.number,
+                    recommendation=area.recommendation,
+                    lead=lead or area.lead,
+                    latest_update=area.update_as_at,
+                    reason=reason.strip() or "No reason recorded.",
+                )
+            )
+
+        for a in self.areas:
+            if a.rag == RAG.RED:
+                add(f"Rated {a.rag_label}", a, a.rag_reason)
+            elif a.movement == "Worse":
+                add(f"Worse: {a.previous_rag_label} to {a.rag_label}", a, a.rag_reason)
+            if a.contradiction:
+                add(
+                    f"Rated {a.rag_label} with {len(a.overdue)} overdue "
+                    f"milestone{'s' if len(a.overdue) != 1 else ''}",
+                    a,
+                    a.rag_reason,
+                )
+        for m in self.overdue:
+            if m.late_days > self.escalate_after_days:
+                area = by_number[m.area_number]
+                add(
+                    f"Milestone overdue by {m.late}: {m.title} (due {m.due}"
+                    + (f", forecast {m.forecast}" if m.forecast else "")
+                    + ")",
+                    area,
+                    m.reason or area.rag_reason,
+                    lead=m.lead,
+                )
+        return items
 
     @property
     def filename_stem(self) -> str:
         return f"{self.kind}-{self.as_at.isoformat()}"
+
+
+def lateness(days: int) -> str:
+    """How late, in the unit a reader would use: '3 days', '5 weeks', '4 months', '11 years'."""
+
+    def plural(n: int, unit: str) -> str:
+        return f"{n} {unit}{'' if n == 1 else 's'}"
+
+    if days < 14:
+        return plural(days, "day")
+    if days < 63:
+        return plural(days // 7, "week")
+    if days < 730:
+        return plural(days // 30, "month")
+    return plural(days // 365, "year")

@@ -14,19 +14,22 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from plans import permissions as perms
 from plans.forms import date_initial
+from plans.history import history_of
 from plans.models import Meeting, Plan
+from plans.services import EditConflict
 
+from . import cache
+from . import services as papers_service
 from . import snapshot as snap
-from .build import build_dashboard, build_paper
+from .build import build_dashboard, build_paper, default_front
 from .exports import render_body, render_file
-from .forms import AsAtForm, IssueForm, as_at_data, today
-from .models import IssuedPaper
+from .forms import AsAtForm, FrontSheetForm, as_at_data, today
+from .models import IssuedPaper, PreparedPaper
 from .papers import FORMATS, Kind
-from .services import issue_paper
 
 DEFAULT_STALE_DAYS = 90
 
@@ -121,8 +124,15 @@ def paper_list(request: HttpRequest, slug: str) -> HttpResponse:
     except BadRequest as error:
         return _bad_request(request, plan, error, "Papers")
     can_issue = perms.can_issue_papers(request.user, plan)
+    meetings = list(Meeting.objects.filter(plan=plan, cancelled=False).order_by("-date"))
     papers = [
-        {"kind": kind, "title": Kind.TITLES[kind], "formats": Kind.FORMATS[kind]}
+        {
+            "kind": kind,
+            "title": Kind.TITLES[kind],
+            "formats": Kind.FORMATS[kind],
+            "meeting_kind": Meeting.Kind(Kind.MEETINGS[kind]).label,
+            "meetings": [m for m in meetings if m.kind == Kind.MEETINGS[kind]],
+        }
         for kind in Kind.ALL
     ]
     return render(
@@ -135,15 +145,12 @@ def paper_list(request: HttpRequest, slug: str) -> HttpResponse:
             "as_at_iso": as_at.isoformat(),
             "papers": papers,
             "can_issue": can_issue,
-            "issue_form": IssueForm(plan=plan, initial={"briefing": plan.overview})
-            if can_issue
-            else None,
-            "meetings": Meeting.objects.filter(plan=plan, cancelled=False).order_by("-date"),
         },
     )
 
 
 def _download(content: bytes, fmt: str, stem: str) -> HttpResponse:
+    """A file to save; its name carries the paper, its date, version and marking."""
     response = HttpResponse(content, content_type=FORMATS[fmt].content_type)
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
     return response
@@ -182,48 +189,208 @@ def paper_download(request: HttpRequest, slug: str, kind: str, fmt: str) -> Http
         as_at, _ = _as_at(request, plan)
     except BadRequest as error:
         return _bad_request(request, plan, error, Kind.TITLES[kind])
-    paper = build_paper(kind, plan, as_at)
-    return _download(render_file(paper, fmt), fmt, paper.filename_stem)
+    front = default_front(kind, plan)
+    content = cache.cached(
+        kind,
+        fmt,
+        Kind.TITLES[kind],
+        front,
+        as_at,
+        lambda: render_file(build_paper(kind, plan, as_at, front=front), fmt),
+    )
+    return _download(content, fmt, f"{kind}-{as_at.isoformat()}-{front.classification}")
+
+
+# --- Preparing a paper for a meeting, and issuing it -----------------------------------
+
+
+def _meeting(request: HttpRequest, slug: str, pk: int) -> tuple[Plan, Meeting]:
+    plan = perms.get_plan_for_user(request.user, slug)
+    meeting = Meeting.objects.filter(plan=plan, pk=pk).first()
+    if meeting is None:
+        raise Http404("No such meeting")
+    return plan, meeting
+
+
+def _prepared(request: HttpRequest, slug: str, pk: int, kind: str) -> PreparedPaper:
+    """A paper being prepared: drafts are for those who issue papers (403 for
+    other members, 404 if the plan or meeting is not theirs)."""
+    _check_kind(kind)
+    plan, meeting = _meeting(request, slug, pk)
+    perms.require(perms.can_issue_papers(request.user, plan))
+    prepared = PreparedPaper.objects.filter(meeting=meeting, kind=kind).first()
+    if prepared is None:
+        raise Http404("This paper has not been prepared for the meeting")
+    prepared.meeting = meeting  # with its plan, already read
+    return prepared
+
+
+def _prepared_url(prepared: PreparedPaper) -> str:
+    meeting = prepared.meeting
+    return reverse("reporting:prepared", args=[meeting.plan.slug, meeting.pk, prepared.kind])
 
 
 @login_required
 @require_POST
-def paper_issue(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
-    """Issue a paper to a meeting: store its content and every file, frozen."""
+def paper_prepare(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
+    """Prepare the meeting's paper with the defaults (or open it if it is)."""
     _check_kind(kind)
-    plan = perms.get_plan_for_user(request.user, slug)
+    plan, meeting = _meeting(request, slug, pk)
     perms.require(perms.can_issue_papers(request.user, plan))
-    try:
-        as_at, _ = _as_at(request, plan)
-    except BadRequest as error:
-        return _bad_request(request, plan, error, "Issue a paper")
-    form = IssueForm(request.POST, plan=plan)
-    if not form.is_valid():
-        return render(
+    if meeting.cancelled or Kind.MEETINGS[kind] != meeting.kind:
+        messages.error(
             request,
-            "reporting/issue_form.html",
-            {
-                "plan": plan,
-                "form": form,
-                "kind": kind,
-                "title": f"Issue the {Kind.TITLES[kind]}",
-                "as_at_iso": as_at.isoformat(),
-            },
-            status=400,
+            papers_service.unsuitable(kind, meeting)
+            if Kind.MEETINGS[kind] != meeting.kind
+            else f"{meeting.title} was cancelled: papers go to meetings that take place",
         )
-    meeting = form.cleaned_data["meeting"]
-    issued = issue_paper(
-        plan=plan,
-        kind=kind,
-        as_at=as_at,
-        meeting=meeting,
-        briefing=form.cleaned_data["briefing"],
-        user=request.user,
+        return redirect("reporting:meeting", plan.slug, meeting.pk)
+    prepared = papers_service.prepare(meeting, kind, request.user)
+    return redirect(_prepared_url(prepared))
+
+
+@login_required
+@require_GET
+def prepared_view(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
+    """The prepared paper: its front sheet, what stops or concerns issuing it,
+    a preview in every format, and the issue button."""
+    prepared = _prepared(request, slug, pk, kind)
+    return _prepared_page(request, prepared)
+
+
+def _prepared_page(
+    request: HttpRequest, prepared: PreparedPaper, *, refused=None, status: int = 200
+) -> HttpResponse:
+    meeting = prepared.meeting
+    problems, warnings = papers_service.problems(prepared)
+    paper = papers_service.build_prepared(prepared)
+    issued = IssuedPaper.objects.filter(meeting=meeting, kind=prepared.kind).for_listing()
+    return render(
+        request,
+        "reporting/prepared.html",
+        {
+            "plan": meeting.plan,
+            "meeting": meeting,
+            "prepared": prepared,
+            "paper": paper,
+            "body": render_body(paper),
+            "problems": refused or problems,
+            "warnings": warnings,
+            "formats": Kind.FORMATS[prepared.kind],
+            "issued": issued,
+            "next_version": len(issued) + 1,
+        },
+        status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def front_sheet_edit(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
+    prepared = _prepared(request, slug, pk, kind)
+    meeting = prepared.meeting
+    back = _prepared_url(prepared)
+    if request.method == "POST":
+        form = FrontSheetForm(request.POST, meeting=meeting)
+        if form.is_valid():
+            values = {name: form.cleaned_data[name] for name in FrontSheetForm.FIELDS}
+            try:
+                papers_service.save_front_sheet(
+                    prepared,
+                    values,
+                    version=form.cleaned_data.get("version") or 0,
+                    user=request.user,
+                )
+            except EditConflict as conflict:
+                return _front_sheet_conflict(request, form, conflict, prepared, back)
+            messages.success(request, "Front sheet saved")
+            return redirect(back)
+        status = 400
+    else:
+        form = FrontSheetForm(initial=FrontSheetForm.initial_for(prepared), meeting=meeting)
+        status = 200
+    if kind == Kind.SCRUTINY:
+        # The scrutiny panel takes no decisions: it notes the progress reported.
+        form.fields.pop("asks")
+        form.helper.layout = form.build_layout()
+    return render(
+        request,
+        "reporting/front_sheet_form.html",
+        {
+            "plan": meeting.plan,
+            "meeting": meeting,
+            "prepared": prepared,
+            "form": form,
+            "back": back,
+        },
+        status=status,
+    )
+
+
+def _front_sheet_conflict(request, form, conflict: EditConflict, prepared, back) -> HttpResponse:
+    """Someone saved the front sheet since this user opened it: their changes
+    shown above the user's own answers, which now carry the current version."""
+    current = conflict.current
+    data = form.data.copy()
+    data["version"] = current.version
+    form.data = data
+    form.add_error(
+        None,
+        "Someone else changed this front sheet while you were editing it. Your changes have "
+        "not been saved. Check what they changed, then save again to apply your changes.",
+    )
+    meeting = prepared.meeting
+    entries = history_of(current, meeting.plan.slug)[:5]
+    return render(
+        request,
+        "reporting/front_sheet_form.html",
+        {
+            "plan": meeting.plan,
+            "meeting": meeting,
+            "prepared": prepared,
+            "form": form,
+            "back": back,
+            "conflict_changes": entries,
+        },
+        status=409,
+    )
+
+
+@login_required
+@require_GET
+def prepared_download(
+    request: HttpRequest, slug: str, pk: int, kind: str, fmt: str
+) -> HttpResponse:
+    """A preview file of the prepared paper, marked as not issued."""
+    _check_kind(kind, fmt)
+    prepared = _prepared(request, slug, pk, kind)
+    front = papers_service.front_sheet(prepared)
+    content = cache.cached(
+        kind,
+        fmt,
+        prepared.title,
+        front,
+        prepared.as_at,
+        lambda: render_file(papers_service.build_prepared(prepared), fmt),
+    )
+    stem = f"{kind}-{prepared.as_at.isoformat()}-draft-{prepared.classification}"
+    return _download(content, fmt, stem)
+
+
+@login_required
+@require_POST
+def prepared_issue(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
+    """Issue the prepared paper: every file stored, frozen, as the next version."""
+    prepared = _prepared(request, slug, pk, kind)
+    try:
+        issued = papers_service.issue_paper(prepared, user=request.user)
+    except papers_service.IssueRefused as refusal:
+        return _prepared_page(request, prepared, refused=refusal.problems, status=400)
+    meeting = prepared.meeting
     messages.success(
         request, f"{issued.title} (version {issued.version}) issued to {meeting.title}"
     )
-    return redirect("reporting:meeting", plan.slug, meeting.pk)
+    return redirect("reporting:meeting", meeting.plan.slug, meeting.pk)
 
 
 @login_required
@@ -242,10 +409,23 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if meeting is None:
         raise Http404("No such meeting")
     papers = IssuedPaper.objects.filter(meeting=meeting).for_listing()
+    kind = Kind.for_meeting(meeting.kind)
+    can_issue = perms.can_issue_papers(request.user, plan)
+    prepared = (
+        PreparedPaper.objects.filter(meeting=meeting, kind=kind).first() if can_issue else None
+    )
     return render(
         request,
         "reporting/meeting.html",
-        {"plan": plan, "meeting": meeting, "papers": papers},
+        {
+            "plan": plan,
+            "meeting": meeting,
+            "papers": papers,
+            "kind": kind,
+            "kind_title": Kind.TITLES[kind],
+            "can_issue": can_issue and not meeting.cancelled,
+            "prepared": prepared,
+        },
     )
 
 
@@ -281,4 +461,5 @@ def issued_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     issued = _issued_for_user(request.user, pk)
     if fmt not in issued.formats:
         raise Http404("No such format")
-    return _download(issued.file(fmt), fmt, issued.filename_stem)
+    stem = f"{issued.filename_stem}-{issued.classification}"
+    return _download(issued.file(fmt), fmt, stem)

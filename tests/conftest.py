@@ -74,6 +74,24 @@ def make_world() -> World:
 
 
 @pytest.fixture(autouse=True)
+def fresh_paper_cache(settings, tmp_path_factory):
+    """Each test its own cache of rendered papers: test databases reuse ids, so
+    a file kept by one test must never be served to another."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "papers": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": str(tmp_path_factory.mktemp("papers")),
+        },
+    }
+    caches["papers"].clear()
+    yield
+    caches["papers"].clear()
+
+
+@pytest.fixture(autouse=True)
 def quick_password_hashing(settings):
     """Tests make hundreds of accounts: hash their passwords in microseconds,
     not Django's production PBKDF2 (about a third of a second each). Hashes

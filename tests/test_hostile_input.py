@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plans.models import Action, ImprovementArea, Milestone, ProgressUpdate
-from reporting.models import IssuedPaper
+from reporting.models import IssuedPaper, PreparedPaper
+from reporting.services import prepare
 from tests import factories
 from tests.conftest import client_for, make_world
 
@@ -37,7 +38,7 @@ HOSTILE = [
     "../../etc/passwd",
 ]
 values = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40), st.integers().map(str))
-TRACKED = [ImprovementArea, Action, Milestone, ProgressUpdate, IssuedPaper]
+TRACKED = [ImprovementArea, Action, Milestone, ProgressUpdate, IssuedPaper, PreparedPaper]
 
 UPDATE_FIELDS = [
     "as_at_0",
@@ -110,13 +111,22 @@ FORMS = {
     "dashboard": ("get", ["as_at", "stale_days", "as_at_0", "as_at_1", "as_at_2"]),
     "paper": ("get", ["as_at"]),
     "download": ("get", ["as_at"]),
-    "issue": ("post", ["meeting", "briefing", "as_at"]),
+    "front_sheet": (
+        "post",
+        [
+            "as_at_0", "as_at_1", "as_at_2", "title", "committee", "agenda_item", "report_of",
+            "author", "contact", "purpose", "recommendations", "briefing", "background_papers",
+            "classification", "version",
+        ],
+    ),  # fmt: skip
+    "issue": ("post", ["version"]),
     "login": ("post", ["username", "password"]),
 }
 
 
-def urls(world, submitted, draft) -> dict[str, str]:
+def urls(world, submitted, draft, panel) -> dict[str, str]:
     slug, n = world.plan.slug, world.area.number
+    prepared = [slug, panel.pk, "scrutiny-summary"]
     return {
         "action_edit": reverse("plans:action_edit", args=[world.action.pk]),
         "update_edit": reverse("plans:update_edit", args=[draft.pk]),
@@ -134,7 +144,8 @@ def urls(world, submitted, draft) -> dict[str, str]:
         "dashboard": reverse("reporting:dashboard", args=[slug]),
         "paper": reverse("reporting:paper", args=[slug, "board-report"]),
         "download": reverse("reporting:paper_download", args=[slug, "scrutiny-summary", "xlsx"]),
-        "issue": reverse("reporting:paper_issue", args=[slug, "scrutiny-summary"]),
+        "front_sheet": reverse("reporting:front_sheet", args=prepared),
+        "issue": reverse("reporting:prepared_issue", args=prepared),
         "login": reverse("login"),
     }
 
@@ -147,8 +158,12 @@ def setting(db):
     )
     draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
     factories.MeetingFactory(plan=world.plan, date=datetime.date(2015, 6, 30))
+    panel = factories.MeetingFactory(
+        plan=world.plan, kind="scrutiny_panel", date=datetime.date(2015, 6, 15)
+    )
+    prepare(panel, "scrutiny-summary", world.users["scrutiny"])
     clients = {name: client_for(user) for name, user in world.users.items()}
-    return world, urls(world, submitted, draft), clients
+    return world, urls(world, submitted, draft, panel), clients
 
 
 def snapshot() -> dict:

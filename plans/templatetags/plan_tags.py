@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from plans.models import RAG, ProgressUpdate, format_plan_date
+from plans.models import ASSESSED_MARK, ASSESSED_MEANING, RAG, ProgressUpdate, format_plan_date
 
 register = template.Library()
 
@@ -15,11 +15,14 @@ STATE_TAGS = {
 
 
 @register.simple_tag
-def rag_tag(value: str | None) -> str:
-    """A RAG status as its word in a coloured tag: never colour alone."""
+def rag_tag(value: str | None, assessed: bool = False) -> str:
+    """A RAG status as its word in a coloured tag: never colour alone. A status
+    nobody gave (``assessed`` when the plan was loaded) carries the mark the key
+    explains."""
     if not value:
         return mark_safe('<strong class="app-rag app-rag--none">Not yet rated</strong>')
-    return format_html('<strong class="app-rag app-rag--{}">{}</strong>', value, RAG(value).label)
+    label = f"{RAG(value).label} {ASSESSED_MARK}" if assessed else RAG(value).label
+    return format_html('<strong class="app-rag app-rag--{}">{}</strong>', value, label)
 
 
 @register.simple_tag
@@ -40,3 +43,9 @@ def plan_date(value, precision: str = "day") -> str:
 def rag_meanings() -> list[tuple[str, str]]:
     """The RAG key's lines, from the RAG vocabulary's one home (plans.models.RAG)."""
     return [(r.value, RAG.meaning(r)) for r in RAG]
+
+
+@register.simple_tag
+def assessed_meaning() -> tuple[str, str]:
+    """The assessed mark and what it means, for the key."""
+    return ASSESSED_MARK, ASSESSED_MEANING

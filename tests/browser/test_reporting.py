@@ -41,45 +41,66 @@ def test_board_member_reads_the_dashboard_and_downloads_a_paper(new_page):
     board.goto(f"/plans/{plan.slug}/papers/?as_at=2015-05-31")
     with page.expect_download() as download:
         page.get_by_role(
-            "link", name=re.compile(r"^DOCX \(Improvement Plan – update on progress\)")
+            "link", name=re.compile(r"^DOCX \(Improvement Plan update on progress\)")
         ).click()
     document = docx.Document(io.BytesIO(open(download.value.path(), "rb").read()))
-    table = document.tables[0]
+    table = document.tables[-1]  # after the front sheet: the areas
     assert len(table.rows) == 18
-    assert table.rows[3].cells[1].text.startswith("Improve the electronic social care record")
-    assert download.value.suggested_filename == "scrutiny-summary-2015-05-31.docx"
+    assert table.rows[3].cells[0].text.startswith("3 Improve the electronic social care record")
+    assert download.value.suggested_filename == "scrutiny-summary-2015-05-31-OFFICIAL.docx"
 
     with page.expect_download() as download:
         page.get_by_role("link", name=re.compile(r"^XLSX")).click()
-    assert download.value.suggested_filename == "scrutiny-summary-2015-05-31.xlsx"
+    assert download.value.suggested_filename == "scrutiny-summary-2015-05-31-OFFICIAL.xlsx"
     sheet = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))["Summary"]
-    assert [c.value for c in sheet[6]] == ["No.", "Improvement area", "Overview", "RAG status"]
+    # The statuses on record then were assessed when the plan was loaded, not
+    # given by anyone: the summary has the May 2015 paper's columns only.
+    assert [c.value for c in sheet[6]] == ["No.", "Improvement Area", "Overview"]
 
-    for kind in ("scrutiny-summary", "board-report", "assurance-summary"):
+    for kind in ("board-report", "assurance-summary"):
         board.goto(f"/plans/{plan.slug}/papers/{kind}/?as_at=2015-06-30")
         expect(page.locator("article")).to_contain_text("RAG key")
+        expect(page.locator("article")).to_contain_text("(assessed)")
 
 
-def test_scrutiny_officer_issues_a_paper_to_a_meeting(new_page):
+def test_scrutiny_officer_prepares_and_issues_a_paper_to_a_meeting(new_page):
     plan = seeded()
     scrutiny = new_page()
     scrutiny.sign_in("scrutiny")
-    scrutiny.goto(f"/plans/{plan.slug}/papers/?as_at=2015-05-31")
     page = scrutiny.page
-    page.get_by_text("Issue this paper to a meeting").first.click()
-    page.locator("#meeting-scrutiny-summary").select_option(
-        label="Ambitious Plymouth Scrutiny Panel, May 2015"
+    scrutiny.goto(f"/plans/{plan.slug}/papers/")
+    page.get_by_role("link", name="Improvement Board, June 2015").click()
+    page.get_by_role("button", name="Prepare the Improvement Board progress report").click()
+    scrutiny.check()
+    expect(page.locator("h1.govuk-heading-l")).to_contain_text("Prepare the paper")
+    expect(page.locator("article")).to_contain_text("Draft: not issued")
+    page.get_by_role("link", name=re.compile("Change the front sheet")).click()
+    scrutiny.check()
+    # An as-at date after the meeting is refused with the GOV.UK error summary.
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("7")
+    page.get_by_label("Year").fill("2015")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("on or before the meeting")
+    scrutiny.check()
+    page.get_by_label("Day").fill("30")
+    page.get_by_label("Month").fill("6")
+    page.get_by_label("Author (optional)").fill("Sam Scrutiny, scrutiny officer")
+    page.get_by_label("Decisions asked of the meeting (optional)").fill(
+        "Agree the revised date for the supervision audit"
     )
-    page.locator("#briefing-scrutiny-summary").fill(
-        "A short summary update of progress against the plan."
-    )
-    page.get_by_role("button", name=re.compile("Issue the paper.*Improvement Plan")).click()
+    page.get_by_label("OFFICIAL-SENSITIVE").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Front sheet saved")
+    expect(page.locator("article")).to_contain_text("Agree the revised date")
+    expect(page.locator("article")).to_contain_text("OFFICIAL-SENSITIVE")
+    page.get_by_role("button", name=re.compile("Issue version 1")).click()
     scrutiny.check()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("version 1")
-    page.get_by_role("link", name="Improvement Plan – update on progress", exact=True).click()
+    page.get_by_role("link", name="Improvement Board progress report", exact=True).click()
     scrutiny.check()
     expect(page.locator("main")).to_contain_text("This is the paper exactly as issued")
-    expect(page.locator("article")).to_contain_text("A short summary update of progress")
+    expect(page.locator("article")).to_contain_text("Version 1, issued")
 
 
 def test_reporting_pages_pass_axe(new_page):

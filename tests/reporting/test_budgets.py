@@ -28,8 +28,12 @@ BUDGETS = {
     # which updates the viewer may open
     "dashboard": OVERHEAD + 31,
     "papers": OVERHEAD + 2,  # plan, first-recorded, meetings
-    "paper": OVERHEAD + 11,  # plan, first-recorded, snapshot and previous board, names
-    "download": OVERHEAD + 9,  # the same, without the session's renewal
+    # plan, first-recorded, snapshot and previous board, names, actions (milestones'
+    # leads), milestones at the previous board (re-forecast since), the council
+    "paper": OVERHEAD + 14,
+    # the same without the session's renewal, with the cache's one query for the
+    # data's latest history (a hit makes that query alone)
+    "download": OVERHEAD + 13,
 }
 
 

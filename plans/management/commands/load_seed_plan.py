@@ -14,10 +14,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, path: str, **options: object) -> None:
+        # The papers a fixture records are reporting's; reporting builds on plans.
+        from reporting.seed import record_seed_papers
+
         result = load_plan(Path(path))
-        if not result.wrote_anything:
+        papers = record_seed_papers(Path(path))
+        if not result.wrote_anything and not papers:
             self.stdout.write("The plan is already up to date; nothing changed.")
             return
         for label, counts in (("Created", result.created), ("Changed", result.changed)):
             for name, n in counts.items():
                 self.stdout.write(f"{label} {n} {name}")
+        if papers:
+            self.stdout.write(f"Recorded {papers} issued paper{'s' if papers != 1 else ''}")

@@ -1,0 +1,437 @@
+"""Each paper laid out once, as a list of blocks (headings, paragraphs, lists,
+tables) that every format renders: the HTML page and PDF (templates/reporting/
+_paper_body.html) and Word (reporting.exports). The same sections, titles and
+order in every format follow from there being one layout.
+
+Headings start at level 1 (the report title) and never skip a level.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .papers import AreaLine, Kind, MilestoneLine, Paper, rag_key
+
+# What the board report says once about the sections it leaves out.
+ABSENT_SECTIONS = (
+    "Sections with nothing to report are left out: an area without a list of overdue "
+    "milestones has none overdue, and one without next steps recorded none."
+)
+
+
+@dataclass
+class Cell:
+    text: str
+    rag: str | None = None  # a RAG value: the cell is a status, shown on its colour
+    is_status: bool = False  # a status cell (also "Not yet rated")
+    number: bool = False  # a number, aligned right
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    kind: str = "heading"
+
+
+@dataclass
+class Para:
+    text: str
+    style: str = ""  # "title-block" (the meeting in capitals), "note"
+    kind: str = "para"
+
+
+@dataclass
+class Items:
+    items: list[str]
+    numbered: bool = False
+    kind: str = "items"
+
+
+@dataclass
+class Table:
+    caption: str  # for screen readers and Word's table title; not printed
+    headers: list[str]
+    rows: list[list[Cell]]
+    widths: list[float]  # relative column widths
+    row_headers: bool = False  # the first column heads its row (a front sheet)
+    kind: str = "table"
+
+    @property
+    def percentages(self) -> list[int]:
+        """Column widths in steps of 5 %: the stylesheets' .app-w-N classes
+        (a strict content security policy allows no inline styles)."""
+        total = sum(self.widths)
+        return [max(5, 5 * round(20 * w / total)) for w in self.widths]
+
+
+@dataclass
+class Document:
+    title: str  # the document's title (PDF and Word properties)
+    landscape: bool
+    classification: str
+    footer: str  # where the paper went: meeting, version and dates
+    blocks: list = field(default_factory=list)
+
+    def add(self, *blocks) -> None:
+        self.blocks.extend(blocks)
+
+    @property
+    def headings(self) -> list[tuple[int, str]]:
+        return [(b.level, b.text) for b in self.blocks if b.kind == "heading"]
+
+
+def status(value: str | None, label: str) -> Cell:
+    return Cell(label, rag=value or None, is_status=True)
+
+
+def text(value: object) -> Cell:
+    return Cell("" if value is None else str(value))
+
+
+def _paragraphs(value: str) -> list[Para]:
+    """Text written with blank lines between paragraphs."""
+    parts = re.split(r"\n[ \t]*\n", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return [Para(p.strip()) for p in parts if p.strip()]
+
+
+# --- The front sheet, shared by every paper -----------------------------------------
+
+
+def title_block(doc: Document, paper: Paper) -> None:
+    front = paper.front
+    if paper.kind == Kind.SCRUTINY:
+        # The May 2015 paper's own title block: the meeting, then the title, in capitals.
+        if front.committee:
+            doc.add(Para(front.committee.upper(), "title-block"))
+        doc.add(Heading(1, paper.title.upper()))
+    else:
+        if front.committee:
+            doc.add(Para(front.committee, "title-block"))
+        doc.add(Heading(1, paper.title))
+
+
+def front_sheet(doc: Document, paper: Paper) -> None:
+    front = paper.front
+    facts = [
+        ("Council", paper.council),
+        ("Plan", paper.plan_title),
+        ("Meeting", front.meeting or "Not prepared for a meeting"),
+        ("Date of meeting", front.meeting_date),
+        ("Agenda item", front.agenda_item),
+        ("Report of", front.report_of),
+        ("Author", front.author),
+        ("Contact", front.contact),
+        ("Position as at", paper.as_at_label),
+        ("Version", front.status),
+        ("Classification", front.classification),
+    ]
+    doc.add(
+        Table(
+            "About this report",
+            ["Item", "Detail"],
+            [[text(k), text(v)] for k, v in facts if v],
+            [4.5, 12.5],
+            row_headers=True,
+        )
+    )
+    if front.purpose.strip():
+        doc.add(Heading(2, "Purpose of the report"), *_paragraphs(front.purpose))
+    if front.recommendations:
+        doc.add(Heading(2, "Recommendations"), Items(front.recommendations, numbered=True))
+
+
+def closing(doc: Document, paper: Paper, *, key: bool) -> None:
+    front = paper.front
+    if front.background_papers:
+        doc.add(Heading(2, "Background papers"), Items(front.background_papers))
+    if key:
+        key_table(doc, paper)
+    who = front.author or front.report_of
+    ask = f"{who}" + (f" ({front.contact})" if front.contact else "") if who else paper.council
+    doc.add(Para(f"To ask for this report in another format, contact {ask}.", "note"))
+
+
+def key_table(doc: Document, paper: Paper) -> None:
+    doc.add(Heading(2, "RAG key"))
+    doc.add(
+        Table(
+            "What each RAG status means",
+            ["Status", "Meaning"],
+            [
+                [status(value, label) if value else text(label), text(meaning)]
+                for value, label, meaning in rag_key(paper.any_assessed)
+            ],
+            [5, 12],
+        )
+    )
+
+
+# --- The three papers -------------------------------------------------------------------
+
+
+def scrutiny(doc: Document, paper: Paper) -> None:
+    """The May 2015 paper's format: title block, overview briefing, then the
+    areas in two columns; a status column only where someone recorded statuses."""
+    title_block(doc, paper)
+    front_sheet(doc, paper)
+    doc.add(Heading(2, "Overview Briefing"))
+    doc.add(*(_paragraphs(paper.briefing) or [Para("No overview briefing was written.")]))
+    with_status = paper.recorded_statuses
+    headers = ["Improvement Area", "Overview"] + (["RAG status"] if with_status else [])
+    rows = []
+    for a in paper.areas:
+        row = [text(f"{a.number} {a.recommendation}"), text(a.overview or "No approved update.")]
+        if with_status:
+            row.append(status(a.rag, a.rag_label))
+        rows.append(row)
+    doc.add(
+        Table(
+            "Summary update of progress against the plan",
+            headers,
+            rows,
+            [9, 15, 4] if with_status else [9, 15],
+        )
+    )
+    closing(doc, paper, key=with_status)
+
+
+def _glance(doc: Document, paper: Paper) -> None:
+    doc.add(Heading(2, "The position at a glance"))
+    previous = dict((label, n) for _, label, n in paper.previous_counts)
+    headers = ["RAG status", "Areas now"] + (["At the previous board"] if previous else [])
+    rows = []
+    for value, label, n in paper.rag_counts:
+        row = [status(value, label), Cell(str(n), number=True)]
+        if previous:
+            row.append(Cell(str(previous.get(label, 0)), number=True))
+        rows.append(row)
+    doc.add(Table("Areas by RAG status", headers, rows, [6, 3, 4] if previous else [6, 3]))
+    if not paper.previous_board:
+        doc.add(Para("There was no earlier Improvement Board to compare with."))
+    elif not paper.any_previous_rating:
+        doc.add(
+            Para(
+                f"No area had a rating at the previous board ({paper.previous_board}), "
+                "so no movement is shown."
+            )
+        )
+    else:
+        moved = ", ".join(f"{label.lower()}: {n}" for label, n in paper.movement_counts)
+        doc.add(Para(f"Since the previous board ({paper.previous_board}): {moved}."))
+
+
+def _milestone_table(
+    caption: str, lines: list[MilestoneLine], *, late: bool = False, area: bool = True
+) -> Table:
+    headers = (["Area"] if area else []) + ["Milestone", "Lead", "Due", "Forecast"]
+    widths = ([1.3] if area else []) + [6.5, 4, 2.6, 2.6]
+    if late:
+        headers.append("Late by")
+        widths.append(2)
+    rows = []
+    for m in lines:
+        row = ([Cell(str(m.area_number), number=True)] if area else []) + [
+            text(m.title),
+            text(m.lead),
+            text(m.due),
+            text(m.forecast),
+        ]
+        if late:
+            row.append(text(m.late))
+        rows.append(row)
+    return Table(caption, headers, rows, widths)
+
+
+def _asks(doc: Document, paper: Paper, heading: str) -> None:
+    doc.add(Heading(2, heading))
+    if paper.front.asks:
+        doc.add(Items(paper.front.asks, numbered=True))
+    else:
+        doc.add(Para("No decision is asked of the meeting: the report is for noting."))
+
+
+def _area_detail(doc: Document, area: AreaLine, paper: Paper) -> None:
+    doc.add(Heading(3, f"Area {area.number}: {area.recommendation}"))
+    facts = [
+        ("Lead", area.lead),
+        ("Theme", area.theme),
+        ("RAG status", area.rag_label),
+        ("At the previous board", area.previous_rag_label if paper.any_previous_rating else ""),
+        ("Movement", area.movement),
+        ("Latest approved update", area.update_as_at or "None yet"),
+        ("Progress", area.overview),
+        ("Next steps", area.next_steps),
+        ("Why the status worsened", area.rag_reason),
+    ]
+    rows = []
+    for label, value in facts:
+        if not value:
+            continue
+        if label == "RAG status":
+            rows.append([text(label), status(area.rag, value)])
+        elif label == "At the previous board":
+            rows.append([text(label), status(area.previous_rag, value)])
+        else:
+            rows.append([text(label), text(value)])
+    doc.add(
+        Table(
+            f"Area {area.number} at a glance",
+            ["Item", "Detail"],
+            rows,
+            [4.5, 12.5],
+            row_headers=True,
+        )
+    )
+    for caption, lines, late in [
+        ("Milestones overdue", area.overdue, True),
+        ("Milestones completed since the previous board", area.completed_since_board, False),
+        ("Milestones due in the next quarter", area.due_next_quarter, False),
+    ]:
+        if lines:
+            doc.add(Heading(4, caption), _milestone_table(caption, lines, late=late, area=False))
+
+
+def board(doc: Document, paper: Paper) -> None:
+    """Exceptions first: page one says what the board must look at."""
+    title_block(doc, paper)
+    front_sheet(doc, paper)
+    if paper.briefing.strip():
+        doc.add(Heading(2, "Overview Briefing"), *_paragraphs(paper.briefing))
+    _glance(doc, paper)
+
+    doc.add(Heading(2, "Areas that need the board's attention"))
+    attention = paper.attention
+    if attention:
+        moved = paper.any_previous_rating
+        doc.add(
+            Table(
+                "Areas rated red or amber, or worse since the previous board",
+                ["No.", "Improvement area", "RAG status"]
+                + (["Movement"] if moved else [])
+                + ["Reason", "Next step"],
+                [
+                    [
+                        Cell(str(a.number), number=True),
+                        text(a.recommendation),
+                        status(a.rag, a.rag_label),
+                    ]
+                    + ([text(a.movement)] if moved else [])
+                    + [
+                        text(a.rag_reason or "No reason recorded."),
+                        text(a.next_steps or "None recorded."),
+                    ]
+                    for a in attention
+                ],
+                [1.1, 5, 3.2] + ([2.2] if moved else []) + [3.8, 3.8],
+            )
+        )
+    else:
+        doc.add(Para("No area is rated red or amber, and none got worse."))
+
+    doc.add(Heading(2, "Milestones overdue or re-forecast since the previous board"))
+    late = paper.overdue + [m for m in paper.reforecast if not m.late_days]
+    if late:
+        doc.add(_milestone_table("Milestones overdue or re-forecast", late, late=True))
+    else:
+        doc.add(Para("No milestone is overdue or was re-forecast since the previous board."))
+
+    doc.add(Heading(2, "Contradictions"))
+    if paper.contradictions:
+        doc.add(
+            Items(
+                [
+                    f"Area {a.number} is rated {a.rag_label} but has {len(a.overdue)} overdue "
+                    f"milestone{'s' if len(a.overdue) != 1 else ''}: "
+                    + "; ".join(f"{m.title} (due {m.due})" for m in a.overdue)
+                    + "."
+                    for a in paper.contradictions
+                ]
+            )
+        )
+    else:
+        doc.add(Para("No area rated green or blue has an overdue milestone."))
+    _asks(doc, paper, "Decisions asked of the board")
+
+    doc.add(Heading(2, "Progress in each area"), Para(ABSENT_SECTIONS))
+    for area in paper.areas:
+        _area_detail(doc, area, paper)
+    closing(doc, paper, key=True)
+
+
+def assurance(doc: Document, paper: Paper) -> None:
+    """Every exception first, with its lead, latest update and reason."""
+    title_block(doc, paper)
+    front_sheet(doc, paper)
+    if paper.briefing.strip():
+        doc.add(Heading(2, "Overview Briefing"), *_paragraphs(paper.briefing))
+    doc.add(Heading(2, "Exceptions"))
+    rule = (
+        "every overdue milestone"
+        if paper.escalate_after_days == 0
+        else f"every milestone overdue by more than {paper.escalate_after_days} days"
+    )
+    doc.add(
+        Para(
+            f"Listed: every area rated red, every area worse since the previous board, {rule}, "
+            "and every area rated green or blue with an overdue milestone. The reason is the "
+            "latest approved update's, else the milestone's re-forecast reason."
+        )
+    )
+    exceptions = paper.exceptions
+    if exceptions:
+        doc.add(
+            Table(
+                "Exceptions, with their reasons",
+                ["No.", "Exception", "Lead", "Latest update", "Reason"],
+                [
+                    [
+                        Cell(str(e.area_number), number=True),
+                        text(e.what),
+                        text(e.lead),
+                        text(e.latest_update or "None"),
+                        text(e.reason),
+                    ]
+                    for e in exceptions
+                ],
+                [1.2, 6, 3.5, 2.5, 5],
+            )
+        )
+    else:
+        doc.add(Para("There are no exceptions."))
+    doc.add(Heading(2, "Areas by RAG status"))
+    doc.add(
+        Table(
+            "Areas by RAG status",
+            ["RAG status", "Areas"],
+            [[status(v, label), Cell(str(n), number=True)] for v, label, n in paper.rag_counts],
+            [6, 3],
+        )
+    )
+    doc.add(Heading(2, "Milestones due in the next quarter"))
+    if paper.due_next_quarter:
+        doc.add(_milestone_table("Milestones due in the next quarter", paper.due_next_quarter))
+    else:
+        doc.add(Para("No milestone is due in the next quarter."))
+    _asks(doc, paper, "Decisions asked of the meeting")
+    closing(doc, paper, key=True)
+
+
+LAYOUTS = {Kind.SCRUTINY: scrutiny, Kind.BOARD: board, Kind.ASSURANCE: assurance}
+
+
+def lay_out(paper: Paper) -> Document:
+    front = paper.front
+    where = (
+        f"{front.meeting}, {front.meeting_date}" if front.meeting else "Not prepared for a meeting"
+    )
+    doc = Document(
+        title=f"{paper.title} – {paper.council}",
+        # The scrutiny summary's wide table is landscape in every format.
+        landscape=paper.kind == Kind.SCRUTINY,
+        classification=front.classification,
+        footer=f"{where} · {front.status} · Position as at {paper.as_at_label}",
+    )
+    LAYOUTS[paper.kind](doc, paper)
+    return doc
