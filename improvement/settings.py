@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "csp",
     "plans",
     "reporting",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,22 @@ EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT_SECONDS", "10")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "improvement-plan-tracker@localhost")
+# --- Reminders and e-mail (reminders/) -----------------------------------------
+# The address links in e-mails lead to (e-mails are sent outside any request).
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, not {SITE_URL!r}")
+# GOV.UK Notify: when NOTIFY_API_KEY is set, reminders go through Notify, with
+# one generic e-mail template whose subject is ((subject)) and body ((body)).
+NOTIFY_API_KEY = os.getenv("NOTIFY_API_KEY", "")
+NOTIFY_TEMPLATE_ID = os.getenv("NOTIFY_TEMPLATE_ID", "")
+NOTIFY_REPLY_TO_ID = os.getenv("NOTIFY_REPLY_TO_ID", "")
+NOTIFY_BASE_URL = os.getenv("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+if NOTIFY_API_KEY and not NOTIFY_TEMPLATE_ID:
+    raise ImproperlyConfigured("Set NOTIFY_TEMPLATE_ID (the generic template) with NOTIFY_API_KEY.")
+# A message that fails this many times is given up and reported to plan administrators.
+REMINDER_MAX_ATTEMPTS = envint("REMINDER_MAX_ATTEMPTS", "5")
+# --- end of reminders -------------------------------------------------------------
 # How long a set-password link works (Django's setting, in seconds).
 PASSWORD_RESET_TIMEOUT = envint("SET_PASSWORD_LINK_DAYS", "3") * 24 * 60 * 60
 
@@ -279,5 +296,18 @@ LOGGING = {
         # WeasyPrint narrates every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+    },
+}
+
+# Rendered papers, kept so that an unchanged paper downloads without being
+# rendered again (reporting.cache). Files on disk, shared by every worker;
+# PAPER_CACHE_DIR moves them (e.g. to a tmpfs), and entries expire after a week.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "papers": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.getenv("PAPER_CACHE_DIR", str(BASE_DIR / "var" / "paper-cache")),
+        "TIMEOUT": 7 * 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }

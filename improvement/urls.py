@@ -33,4 +33,6 @@ urlpatterns = [
     ),
     path("", include("plans.urls")),
     path("", include("reporting.urls")),
+    # Returns before each board, reminders and e-mail settings (reminders/).
+    path("", include("reminders.urls")),
 ]

@@ -356,3 +356,19 @@ def _moved_on(update: ProgressUpdate, verb: str) -> str:
         State.APPROVED: "This update has already been approved",
     }[update.state]
     return f"{said}, so it cannot be {verb} now."
+
+
+# --- Returns and reminders (reminders/) ------------------------------------------------
+
+
+def can_see_returns(user, plan: Plan) -> bool:
+    """The returns page for the next board, its "Remind now" actions, the
+    plan's e-mail history and its return settings: plan administrators."""
+    return administers(user, plan)
+
+
+def get_plan_for_returns(user, slug: str) -> Plan:
+    """The plan, for its returns pages: 404 to non-members, 403 to other roles."""
+    plan = get_plan_for_user(user, slug)
+    require(can_see_returns(user, plan))
+    return plan

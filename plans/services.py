@@ -11,6 +11,7 @@ import datetime
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -200,6 +201,8 @@ def _save_new_update(update: ProgressUpdate, user: AbstractBaseUser) -> None:
     save_with_history(
         update, reason="Submitted for sign-off" if submitted else "Saved as a draft", user=user
     )
+    if submitted:  # reminders: approvers e-mailed once the submission is committed
+        transaction.on_commit(partial(_reminder_event, "update_submitted", update.pk))
 
 
 def record_update(
@@ -288,6 +291,8 @@ def edit_update(
         if current.state not in (ProgressUpdate.State.DRAFT, ProgressUpdate.State.RETURNED):
             raise InvalidTransition("This update has been submitted and can no longer be edited")
         save_version_checked(update, expected_version=expected_version, reason=reason, user=user)
+        if submit:  # reminders: approvers e-mailed once the submission is committed
+            transaction.on_commit(partial(_reminder_event, "update_submitted", update.pk))
 
 
 def submit_update(*, update: ProgressUpdate, user: AbstractBaseUser, expected_version: int) -> None:
@@ -331,6 +336,15 @@ def review_update(
             update.state = ProgressUpdate.State.RETURNED
             reason = f"Returned to the author: {comment}"
         save_version_checked(update, expected_version=expected_version, reason=reason, user=user)
+        # reminders: the author told of the outcome once it is committed
+        transaction.on_commit(partial(_reminder_event, "update_reviewed", update.pk))
+
+
+def _reminder_event(name: str, update_id: int) -> None:
+    """Sign-off e-mails (reminders/events.py), after the transaction commits."""
+    from reminders import events
+
+    getattr(events, name)(update_id)
 
 
 def save_action(

@@ -34,6 +34,7 @@ from plans.roles import OFFICER
 from reporting.build import build_paper
 from reporting.models import IssuedPaper
 from reporting.papers import Kind
+from reporting.services import prepare
 from reporting.views import render_body
 from tests import factories
 from tests.conftest import ROLES
@@ -47,10 +48,14 @@ EXCLUDED = {
     # Files, not pages (their HTML siblings are checked).
     "reporting:paper_download": "download",
     "reporting:issued_download": "download",
+    "reporting:prepared_download": "download",
     # POST-only: they answer a GET with 405 and no page. Their outcomes are
     # pages checked here (the meeting page, the update's page).
-    "reporting:paper_issue": "POST only",
+    "reporting:prepare": "POST only",
+    "reporting:prepared_issue": "POST only",
     "plans:update_submit": "POST only",
+    # POST-only "Remind now"; it leads back to the returns page, checked here.
+    "reminders:remind": "POST only",
     # POST-only; the signed-out page it leads to is fetched below.
     "logout": "POST only",
     # JSON for load balancers.
@@ -141,6 +146,8 @@ def add_records(world) -> None:
     )
     world.draft = factories.ProgressUpdateFactory(area=world.area, author=officer)
     world.meeting = factories.MeetingFactory(plan=world.plan, date=datetime.date(2015, 6, 1))
+    # The board report prepared for it: its page and front sheet form are pages too.
+    prepare(world.meeting, Kind.BOARD, world.users["admin"])
     as_at = datetime.date(2015, 5, 31)
     paper = build_paper(Kind.SCRUTINY, world.plan, as_at)
     # The page shows the stored HTML; the files themselves are never parsed here.

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from plans import permissions as perms
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
+from reminders.returns import mark_due
 
 # An area whose latest update is older than this is due a new one.
 UPDATE_DUE_AFTER_DAYS = 30
@@ -114,6 +115,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
     due_before = today - datetime.timedelta(days=UPDATE_DUE_AFTER_DAYS)
     for area in areas:
         area.update_due = area.current_as_at is None or area.current_as_at < due_before
+    # reminders: each area's return for its plan's next board, with its due date
+    mark_due(areas, today)
     actions = list(
         Action.objects.filter(area__plan__in=visible, owner__user=user)
         .select_related("area__plan")
@@ -144,6 +147,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "plans/my_work.html",
         {
             "areas": areas,
+            "due_items": [area for area in areas if area.return_owed],
             "actions": actions,
             "overdue": overdue,
             "due_soon": due_soon,

@@ -1,0 +1,97 @@
+"""How messages leave: GOV.UK Notify when NOTIFY_API_KEY is set, otherwise
+Django's e-mail framework (SMTP through the council's relay, configured by the
+EMAIL_* settings; the console when DEBUG is on).
+
+A sender's ``send(message)`` returns the provider's reference (Notify's id, or
+"") and raises on any failure; the caller records the outcome.
+"""
+
+from __future__ import annotations
+
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from .models import Message
+
+
+def sender_address(council_name: str) -> str:
+    """DEFAULT_FROM_EMAIL's address, with the council's name as the name recipients see."""
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((council_name, address or settings.DEFAULT_FROM_EMAIL))
+
+
+def backend_label() -> str:
+    backend = settings.EMAIL_BACKEND.rsplit(".", 2)
+    name = backend[-2] if len(backend) >= 2 else settings.EMAIL_BACKEND
+    return {"smtp": "smtp", "console": "console", "locmem": "memory"}.get(name, name)[:30]
+
+
+class DjangoMailSender:
+    """One connection for the whole run, reopened after a failure."""
+
+    def __init__(self) -> None:
+        self.name = backend_label()
+        self.connection = get_connection(fail_silently=False)
+
+    def send(self, message: Message) -> str:
+        council = message.plan.organisation.name
+        email = EmailMultiAlternatives(
+            subject=message.subject,
+            body=message.body_text,
+            from_email=sender_address(council),
+            to=[message.email],
+            connection=self.connection,
+        )
+        email.attach_alternative(message.body_html, "text/html")
+        try:
+            email.send()
+        except Exception:
+            # A broken connection would fail every later message: start afresh.
+            try:
+                self.connection.close()
+            except Exception:  # noqa: BLE001 - closing a dead connection may fail too
+                pass
+            raise
+        return ""
+
+    def close(self) -> None:
+        try:
+            self.connection.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+class NotifySender:
+    """GOV.UK Notify, through its Python client, with one generic template
+    (NOTIFY_TEMPLATE_ID) whose subject is ((subject)) and body ((body)). The
+    name recipients see is the Notify service's name, set in Notify."""
+
+    name = "notify"
+
+    def __init__(self) -> None:
+        from notifications_python_client.notifications import NotificationsAPIClient
+
+        self.client = NotificationsAPIClient(
+            settings.NOTIFY_API_KEY,
+            base_url=settings.NOTIFY_BASE_URL,
+            timeout=settings.EMAIL_TIMEOUT,
+        )
+
+    def send(self, message: Message) -> str:
+        response = self.client.send_email_notification(
+            email_address=message.email,
+            template_id=settings.NOTIFY_TEMPLATE_ID,
+            personalisation={"subject": message.subject, "body": message.body_text},
+            reference=f"message-{message.pk}",
+            email_reply_to_id=settings.NOTIFY_REPLY_TO_ID or None,
+        )
+        return str(response.get("id", ""))[:100]
+
+    def close(self) -> None:
+        self.client.request_session.close()
+
+
+def get_sender() -> DjangoMailSender | NotifySender:
+    return NotifySender() if settings.NOTIFY_API_KEY else DjangoMailSender()
