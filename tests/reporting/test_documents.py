@@ -537,10 +537,9 @@ def test_issued_files_are_dated_with_the_issue_time(seed_docs):
 
 def test_an_issued_workbook_says_it_was_last_modified_when_issued(seed_docs):
     """The workbook's own "modified" property, as Excel shows it (File > Info).
-    Product bug: reporting/exports.py to_xlsx sets it to the paper's moment, but
-    openpyxl's Workbook.save() (save_workbook) overwrites it with the wall clock,
-    so the issued May 2015 paper says it was modified today, and two renders a
-    second apart differ (see test_the_same_paper_gives_the_same_bytes_a_second_later)."""
+    openpyxl's Workbook.save() stamps it with the wall clock whatever was set,
+    so exports.to_xlsx must put the paper's moment back (it failed here, and in
+    test_the_same_paper_gives_the_same_bytes_a_second_later, until it did)."""
     book = load_workbook(io.BytesIO(seed_docs.scrutiny.xlsx))
     assert book.properties.modified == ISSUED_AT_UTC
 

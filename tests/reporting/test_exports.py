@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from plans.models import RAG
 from reporting.exports import html_to_pdf, safe_cell, to_csv, to_docx, to_xlsx
 from reporting.papers import AreaLine as Area
-from reporting.papers import Kind, MilestoneLine, Paper, rag_label
+from reporting.papers import FrontSheet, Kind, MilestoneLine, Paper, rag_label
 
 FORMULA = '=HYPERLINK("http://x","y")'
 HOSTILE = '<script>alert(1)</script> & "quotes"'
@@ -29,8 +29,28 @@ RAGS = [
 PREVIOUS = [RAG.GREEN, RAG.GREEN, RAG.GREEN, RAG.AMBER] + [None] * 13
 RAG_WORDS = ["Blue – complete", "Green – on track", "Amber – at risk", "Red – off track"]
 FILLS = {RAG.BLUE: "1d70b8", RAG.GREEN: "00703c", RAG.AMBER: "ffdd00", RAG.RED: "d4351c"}
-AREA_HEADER = ["No.", "Improvement area", "Overview", "RAG status"]
+# The May 2015 paper's two columns, and a status: these statuses were recorded.
+AREA_HEADER = ["Improvement Area", "Overview", "RAG status"]
 PREVIOUS_BOARD = "Improvement Board, 11 March 2015"
+OVERDUE = {
+    4: MilestoneLine(
+        4, "Recruit 10 social workers", "31 March 2015", lead="Lead officer 4", late="8 weeks",
+        late_days=61,
+    ),
+    11: MilestoneLine(
+        11, "Reduce caseloads", "April 2015", lead="Lead officer 11", late="4 weeks", late_days=31
+    ),
+}  # fmt: skip
+
+
+def movement(now, before) -> str:
+    """As the papers compare statuses: "" when there is nothing to compare."""
+    if now is None or before is None:
+        return ""
+    order = [RAG.BLUE, RAG.GREEN, RAG.AMBER, RAG.RED]
+    if order.index(now) == order.index(before):
+        return "No change"
+    return "Worse" if order.index(now) > order.index(before) else "Improved"
 
 
 def area(number: int) -> Area:
@@ -55,7 +75,7 @@ def area(number: int) -> Area:
         update_as_at="1 May 2015" if rag else "",
         previous_rag=previous,
         previous_rag_label=rag_label(previous),
-        movement="" if rag is None else ("New" if previous is None else "No change"),
+        movement=movement(rag, previous),
         completed_since_board=(
             [MilestoneLine(1, "Audit of case files", "April 2015", completed="20 April 2015")]
             if number == 1
@@ -66,11 +86,7 @@ def area(number: int) -> Area:
             if number == 1
             else []
         ),
-        overdue=(
-            [MilestoneLine(4, "Recruit 10 social workers", "31 March 2015", "30 June 2015")]
-            if number == 4
-            else []
-        ),
+        overdue=[OVERDUE[number]] if number in OVERDUE else [],
     )
 
 
@@ -86,15 +102,13 @@ def paper() -> Paper:
         plan_title="Children's Services Improvement Plan",
         as_at=datetime.date(2015, 5, 31),
         as_at_label="31 May 2015",
-        briefing="The plan is broadly on track.\n\nTwo areas are red.",
+        front=FrontSheet(briefing="The plan is broadly on track.\n\nTwo areas are red."),
         areas=areas,
         rag_counts=counts,
+        previous_counts=[(r.value, r.label, sum(p == r for p in PREVIOUS)) for r in RAG]
+        + [("", rag_label(None), sum(p is None for p in PREVIOUS))],
         previous_board=PREVIOUS_BOARD,
-        overdue=[
-            MilestoneLine(4, "Recruit 10 social workers", "31 March 2015", "30 June 2015"),
-            MilestoneLine(11, "Reduce caseloads", "April 2015"),
-        ],
-        escalations=["Area 4 is Red – off track: Recruitment delayed", "Area 11 is Red"],
+        overdue=list(OVERDUE.values()),
     )
 
 
@@ -148,29 +162,44 @@ def after(blocks: list, heading: str):
     raise AssertionError(f"no heading {heading!r}")
 
 
+def heading_1(paper: Paper) -> str:
+    """The report's title as its Heading 1: in capitals on the scrutiny summary,
+    as the May 2015 paper printed it."""
+    return paper.title.upper() if paper.kind == Kind.SCRUTINY else paper.title
+
+
 @pytest.mark.parametrize("kind", Kind.ALL)
 def test_every_paper_has_the_house_style(paper, kind):
     data = to_docx(as_kind(paper, kind))
     doc = open_docx(data)
     section = doc.sections[0]
-    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
-    for name in ("Normal", "Title", "Heading 2", "Heading 3"):
+    # A4; the summary's wide table is landscape, as in its PDF.
+    size = (round(section.page_width.cm, 1), round(section.page_height.cm, 1))
+    assert size == ((29.7, 21.0) if kind == Kind.SCRUTINY else (21.0, 29.7))
+    for name in ("Normal", "Heading 1", "Heading 2", "Heading 3"):
         rfonts = doc.styles[name].element.rPr.find(qn("w:rFonts"))
         assert rfonts.get(qn("w:ascii")) == "Arial", name
         assert rfonts.get(qn("w:asciiTheme")) is None, name  # a theme font would win
     styles = {p.style.name for p in doc.paragraphs}
-    assert {"Title", "Heading 2"} <= styles
-    body = texts(doc)
-    assert body[0] == Kind.TITLES[kind]
-    assert doc.paragraphs[0].style.name == "Title"
-    assert body[1:4] == [
-        "Plymouth City Council",
-        "Children's Services Improvement Plan",
-        "Position as at 31 May 2015",
-    ]
-    # Page N of M in the footer.
+    assert {"Heading 1", "Heading 2"} <= styles and "Title" not in styles
+    headings = [p for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert (headings[0].style.name, headings[0].text) == (
+        "Heading 1",
+        heading_1(as_kind(paper, kind)),
+    )
+    front = rows(doc.tables[0])  # the front sheet
+    assert front[0] == ["Item", "Detail"]
+    facts = dict(front[1:])
+    assert facts["Council"] == "Plymouth City Council"
+    assert facts["Plan"] == "Children's Services Improvement Plan"
+    assert facts["Position as at"] == "31 May 2015"
+    assert facts["Meeting"] == "Not prepared for a meeting"
+    assert facts["Version"] == "Working copy: not issued"
+    # The marking top and bottom; Page N of M in the footer.
+    assert section.header.paragraphs[0].text == "OFFICIAL"
+    assert section.footer.paragraphs[0].text == "OFFICIAL"
     footer_xml = section.footer._element.xml
-    assert "Page " in section.footer.paragraphs[0].text
+    assert "Page " in section.footer.paragraphs[1].text
     assert " PAGE " in footer_xml and " NUMPAGES " in footer_xml
     assert footer_xml.index(" PAGE ") < footer_xml.index(" NUMPAGES ")
     # Every table: Table Grid, a bold header row that repeats on each page.
@@ -183,7 +212,8 @@ def test_every_paper_has_the_house_style(paper, kind):
         assert runs and all(run.bold for run in runs)
         for row in table.rows[1:]:
             assert row._tr.trPr is None or row._tr.trPr.find(qn("w:tblHeader")) is None
-    # The RAG key, with each status as a word on its colour.
+    # The RAG key (these statuses were recorded), each status a word on its colour.
+    body = texts(doc)
     assert "RAG key" in body
     key = table_headed(doc, "Status", "Meaning")
     assert [r[0] for r in rows(key)[1:]] == RAG_WORDS
@@ -198,7 +228,7 @@ def test_scrutiny_summary_has_the_briefing_and_the_areas_table(paper):
     data = to_docx(paper)
     doc = open_docx(data)
     body = texts(doc)
-    start = body.index("Overview briefing")
+    start = body.index("Overview Briefing")
     assert doc.paragraphs[start].style.name == "Heading 2"
     assert body[start + 1 : start + 3] == ["The plan is broadly on track.", "Two areas are red."]
 
@@ -207,18 +237,17 @@ def test_scrutiny_summary_has_the_briefing_and_the_areas_table(paper):
     assert got[0] == AREA_HEADER
     assert len(got) == 18
     for line, row in zip(paper.areas, got[1:], strict=True):
-        assert row[0] == str(line.number)
-        assert row[1] == line.recommendation
-        assert row[2] == line.overview
-        assert row[3] == rag_label(line.rag)
-    assert got[4][3] == "Red – off track"
-    assert got[7][3] == "Not yet rated"
-    assert fill(table.rows[4].cells[3]) == FILLS[RAG.RED]
-    assert fill(table.rows[7].cells[3]) is None  # not rated: no colour
+        assert row[0] == f"{line.number} {line.recommendation}"
+        assert row[1] == (line.overview or "No approved update.")
+        assert row[2] == rag_label(line.rag)
+    assert got[4][2] == "Red – off track"
+    assert got[7][2] == "Not yet rated"
+    assert fill(table.rows[4].cells[2]) == FILLS[RAG.RED]
+    assert fill(table.rows[7].cells[2]) is None  # not rated: no colour
     # User text is text: the formula and the markup appear literally, escaped in the XML.
-    assert got[3][1] == FORMULA
-    assert got[5][2] == HOSTILE
-    assert got[6][2] == MULTILINE
+    assert got[3][0] == "3 " + FORMULA
+    assert got[5][1] == HOSTILE
+    assert got[6][1] == MULTILINE
     xml = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in xml
     assert "<script>" not in xml
@@ -227,13 +256,13 @@ def test_scrutiny_summary_has_the_briefing_and_the_areas_table(paper):
 def test_text_that_xml_cannot_hold_is_dropped_not_fatal(paper):
     paper.areas[0].overview = "Null\x00 and vertical\x0b tab and \x1f unit"
     paper.areas[0].recommendation = "Bell\x07 rang"
-    paper.briefing = "Form\x0cfeed"
+    paper.front.briefing = "Form\x0cfeed"
     for kind in Kind.ALL:
-        doc = open_docx(to_docx(as_kind(paper, kind)))
-        assert "Formfeed" in texts(doc) or kind != Kind.SCRUTINY
+        # Every paper carries the briefing now (parity with the PDF).
+        assert "Formfeed" in texts(open_docx(to_docx(as_kind(paper, kind)))), kind
     doc = open_docx(to_docx(paper))
     row = rows(table_headed(doc, *AREA_HEADER))[1]
-    assert row[1:3] == ["Bell rang", "Null and vertical tab and  unit"]
+    assert row[:2] == ["1 Bell rang", "Null and vertical tab and  unit"]
     wb = load_workbook(io.BytesIO(to_xlsx(paper)))
     assert wb["Summary"]["C7"].value == "Null and vertical tab and  unit"
     assert b"Null and vertical" in to_csv(paper)
@@ -247,126 +276,153 @@ def test_unknown_kind_is_refused(paper):
 def test_board_report(paper):
     doc = open_docx(to_docx(as_kind(paper, Kind.BOARD)))
     body = texts(doc)
-    assert body[0] == "Improvement Board progress report"
-    assert "Summary" in body
-    assert f"Previous board: {PREVIOUS_BOARD}" in body
-
-    counts = table_headed(doc, "RAG status", "Number of areas")
-    assert rows(counts)[1:] == [
-        ["Blue – complete", "3"],
-        ["Green – on track", "8"],
-        ["Amber – at risk", "3"],
-        ["Red – off track", "2"],
-        ["Not yet rated", "1"],
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == [
+        "Improvement Board progress report"
     ]
-    summary = table_headed(doc, "No.", "Improvement area", "RAG now")
-    got = rows(summary)
-    assert got[0] == ["No.", "Improvement area", "RAG now", "RAG at previous board", "Movement"]
-    assert len(got) == 18
-    assert got[4] == ["4", "Recommendation 4", "Red – off track", "Amber – at risk", "No change"]
-    assert got[7][2:4] == ["Not yet rated", "Not yet rated"]
-    assert fill(summary.rows[4].cells[3]) == FILLS[RAG.AMBER]
-
-    # The summary, then a page break, then one section per area.
-    xml = doc.element.body.xml
-    assert 'w:type="page"' in xml
-    assert xml.index('w:type="page"') < xml.index("Area 1: Recommendation 1")
-    sections = blocks_by_heading(doc, "Heading 2")
-    area_headings = [h for h in sections if h.startswith("Area ")]
-    assert area_headings == [f"Area {a.number}: {a.recommendation}" for a in paper.areas]
-
-    one = sections["Area 1: Recommendation 1"]
-    detail = next(b for b in one if isinstance(b, Table))
-    assert rows(detail) == [
-        ["Lead", "RAG now", "RAG at previous board", "Movement"],
-        ["Lead officer 1", "Blue – complete", "Green – on track", "No change"],
+    # Page one: the position at a glance, then what needs the board's attention.
+    counts = table_headed(doc, "RAG status", "Areas now")
+    assert rows(counts) == [
+        ["RAG status", "Areas now", "At the previous board"],
+        ["Blue – complete", "3", "0"],
+        ["Green – on track", "8", "3"],
+        ["Amber – at risk", "3", "1"],
+        ["Red – off track", "2", "0"],
+        ["Not yet rated", "1", "13"],
     ]
-    one_text = [b.text for b in one if isinstance(b, Paragraph)]
-    assert "Latest update (as at 1 May 2015)" in one_text
-    assert "Overview of area 1." in one_text
-    assert "Next steps for area 1." in one_text
-    assert "Reason for the RAG status" not in one_text  # area 1 gives none
-    completed = after(one, "Milestones completed since the previous board")
+    assert fill(counts.rows[4].cells[0]) == FILLS[RAG.RED]
+    assert (
+        f"Since the previous board ({PREVIOUS_BOARD}): improved: 1, worse: 2, no change: 1." in body
+    )
+    attention = rows(table_headed(doc, "No.", "Improvement area", "RAG status"))
+    assert attention[0] == [
+        "No.", "Improvement area", "RAG status", "Movement", "Reason", "Next step"
+    ]  # fmt: skip
+    # Red first, then amber (or worse), each by number.
+    assert [r[0] for r in attention[1:]] == ["4", "11", "3", "8", "13"]
+    assert attention[1] == [
+        "4", "Recommendation 4", "Red – off track", "Worse", "Recruitment delayed",
+        "Next steps for area 4.",
+    ]  # fmt: skip
+    assert attention[2][4:] == ["No reason recorded.", "Next steps for area 11."]
+    assert attention[3][1:4] == [FORMULA, "Amber – at risk", "Worse"]
+    late = rows(table_headed(doc, "Area", "Milestone", "Lead"))
+    assert late == [
+        ["Area", "Milestone", "Lead", "Due", "Forecast", "Late by"],
+        ["4", "Recruit 10 social workers", "Lead officer 4", "31 March 2015", "", "8 weeks"],
+        ["11", "Reduce caseloads", "Lead officer 11", "April 2015", "", "4 weeks"],
+    ]
+    assert "No area rated green or blue has an overdue milestone." in body
+    assert "No decision is asked of the meeting: the report is for noting." in body
+    assert body.index("Decisions asked of the board") < body.index("Progress in each area")
+
+    # Then one section per area, leaving out what is empty.
+    sections = blocks_by_heading(doc, "Heading 3")
+    assert list(sections) == [f"Area {a.number}: {a.recommendation}" for a in paper.areas]
+
+    def facts(heading: str) -> dict[str, str]:
+        table = next(b for b in sections[heading] if isinstance(b, Table))
+        got = rows(table)
+        assert got[0] == ["Item", "Detail"]
+        return dict(got[1:])
+
+    one = facts("Area 1: Recommendation 1")
+    assert one == {
+        "Lead": "Lead officer 1",
+        "Theme": "Leadership",
+        "RAG status": "Blue – complete",
+        "At the previous board": "Green – on track",
+        "Movement": "Improved",
+        "Latest approved update": "1 May 2015",
+        "Progress": "Overview of area 1.",
+        "Next steps": "Next steps for area 1.",
+    }  # no reason given for area 1: no such row
+    completed = after(
+        sections["Area 1: Recommendation 1"], "Milestones completed since the previous board"
+    )
     assert rows(completed) == [
-        ["Milestone", "Due", "Forecast", "Completed"],
-        ["Audit of case files", "April 2015", "", "20 April 2015"],
+        ["Milestone", "Lead", "Due", "Forecast"],
+        ["Audit of case files", "", "April 2015", ""],
     ]
-    due = after(one, "Milestones due in the next quarter")
-    assert rows(due)[1] == ["Launch training", "30 June 2015", "31 July 2015", ""]
-    assert after(one, "Overdue milestones").text == "None."
+    due = after(sections["Area 1: Recommendation 1"], "Milestones due in the next quarter")
+    assert rows(due)[1] == ["Launch training", "", "30 June 2015", "31 July 2015"]
 
     two = sections["Area 2: Recommendation 2"]
-    for heading in (
-        "Milestones completed since the previous board",
-        "Milestones due in the next quarter",
-        "Overdue milestones",
-    ):
-        assert after(two, heading).text == "None."
-    assert after(two, "Next steps").text == "None."
+    assert "Next steps" not in facts("Area 2: Recommendation 2")
+    assert not [b for b in two if isinstance(b, Paragraph) and b.style.name == "Heading 4"]
 
-    four = sections["Area 4: Recommendation 4"]
-    assert after(four, "Reason for the RAG status").text == "Recruitment delayed"
-    assert rows(after(four, "Overdue milestones"))[1] == [
-        "Recruit 10 social workers",
-        "31 March 2015",
-        "30 June 2015",
-        "",
-    ]
-    seven = sections["Area 7: Recommendation 7"]
-    assert after(seven, "Latest update").text == "No approved update yet."
+    four = facts("Area 4: Recommendation 4")
+    assert four["Why the status worsened"] == "Recruitment delayed"
+    assert rows(after(sections["Area 4: Recommendation 4"], "Milestones overdue"))[1] == [
+        "Recruit 10 social workers", "Lead officer 4", "31 March 2015", "", "8 weeks"
+    ]  # fmt: skip
+    assert facts("Area 7: Recommendation 7")["Latest approved update"] == "None yet"
+    text = "\n".join(body)
+    assert "None given" not in text and ": none." not in text.lower()
 
 
 def test_board_report_without_a_previous_board(paper):
-    doc = open_docx(to_docx(replace(as_kind(paper, Kind.BOARD), previous_board="")))
-    assert "Previous board: none – this is the first progress report." in texts(doc)
+    first = replace(as_kind(paper, Kind.BOARD), previous_board="", previous_counts=[])
+    for area in first.areas:
+        area.previous_rag, area.movement = None, ""
+    body = texts(open_docx(to_docx(first)))
+    assert body.count("There was no earlier Improvement Board to compare with.") == 1
+    assert not [t for t in body if t.startswith("Since the previous board")]
 
 
 def test_assurance_summary(paper):
     doc = open_docx(to_docx(as_kind(paper, Kind.ASSURANCE)))
     sections = blocks_by_heading(doc, "Heading 2")
     assert list(sections) == [
-        "Areas by RAG status",
+        "Overview Briefing",
         "Exceptions",
-        "Overdue milestones",
-        "Items for escalation",
+        "Areas by RAG status",
+        "Milestones due in the next quarter",
+        "Decisions asked of the meeting",
         "RAG key",
     ]
     counts = next(b for b in sections["Areas by RAG status"] if isinstance(b, Table))
     assert rows(counts)[4] == ["Red – off track", "2"]
+    assert fill(counts.rows[4].cells[0]) == FILLS[RAG.RED]
 
     exceptions = next(b for b in sections["Exceptions"] if isinstance(b, Table))
     assert rows(exceptions) == [
-        ["No.", "Improvement area", "RAG status", "Reason"],
-        ["4", "Recommendation 4", "Red – off track", "Recruitment delayed"],
-        ["11", "Recommendation 11", "Red – off track", "Caseloads high"],  # no reason: overview
-        ["3", FORMULA, "Amber – at risk", "Audit slipped"],
-        ["8", "Recommendation 8", "Amber – at risk", "Overview of area 8."],
-        ["13", "Recommendation 13", "Amber – at risk", "Overview of area 13."],
-    ]
-    assert [fill(r.cells[2]) for r in exceptions.rows[1:]] == [FILLS[RAG.RED]] * 2 + [
-        FILLS[RAG.AMBER]
-    ] * 3
-
-    overdue = next(b for b in sections["Overdue milestones"] if isinstance(b, Table))
-    assert rows(overdue) == [
-        ["Area", "Milestone", "Due", "Forecast"],
-        ["4", "Recruit 10 social workers", "31 March 2015", "30 June 2015"],
-        ["11", "Reduce caseloads", "April 2015", ""],
-    ]
-    bullets = [b for b in sections["Items for escalation"] if isinstance(b, Paragraph) and b.text]
-    assert [(b.style.name, b.text) for b in bullets] == [
-        ("List Bullet", "Area 4 is Red – off track: Recruitment delayed"),
-        ("List Bullet", "Area 11 is Red"),
-    ]
+        ["No.", "Exception", "Lead", "Latest update", "Reason"],
+        [
+            "3", "Worse: Green – on track to Amber – at risk", "Lead officer 3", "1 May 2015",
+            "Audit slipped",
+        ],
+        ["4", "Rated Red – off track", "Lead officer 4", "1 May 2015", "Recruitment delayed"],
+        ["11", "Rated Red – off track", "Lead officer 11", "1 May 2015", "No reason recorded."],
+        [
+            "4", "Milestone overdue by 8 weeks: Recruit 10 social workers (due 31 March 2015)",
+            "Lead officer 4", "1 May 2015", "Recruitment delayed",
+        ],
+        [
+            "11", "Milestone overdue by 4 weeks: Reduce caseloads (due April 2015)",
+            "Lead officer 11", "1 May 2015", "No reason recorded.",
+        ],
+    ]  # fmt: skip
+    # "Overdue milestones" is never a second section: they are exceptions.
+    assert not [h for h in sections if "verdue" in h]
 
 
 def test_assurance_summary_with_nothing_to_report(paper):
     calm = as_kind(paper, Kind.ASSURANCE)
     calm = replace(calm, areas=[a for a in calm.areas if a.rag in (RAG.BLUE, RAG.GREEN)])
-    calm = replace(calm, overdue=[], escalations=[])
+    calm = replace(calm, overdue=[])
+    for area in calm.areas:
+        area.movement = ""
     sections = blocks_by_heading(open_docx(to_docx(calm)), "Heading 2")
-    for heading in ("Exceptions", "Overdue milestones", "Items for escalation"):
-        assert [b.text for b in sections[heading] if isinstance(b, Paragraph)] == ["None."]
+    said = {
+        h: [b.text for b in sections[h] if isinstance(b, Paragraph) and b.text] for h in sections
+    }
+    assert said["Exceptions"][-1] == "There are no exceptions."
+    assert said["Milestones due in the next quarter"] == [
+        "No milestone is due in the next quarter."
+    ]
+    assert said["Decisions asked of the meeting"] == [
+        "No decision is asked of the meeting: the report is for noting."
+    ]
 
 
 # --- Excel -----------------------------------------------------------------------------------
@@ -378,13 +434,13 @@ def test_xlsx(paper):
     assert wb.sheetnames == ["Summary", "RAG key"]
     ws = wb["Summary"]
     assert [ws.cell(row=r, column=1).value for r in range(1, 5)] == [
-        "Improvement Plan – update on progress",
-        "Plymouth City Council",
-        "Children's Services Improvement Plan",
-        "Position as at 31 May 2015",
+        "OFFICIAL",
+        "Improvement Plan update on progress",
+        "Plymouth City Council · Children's Services Improvement Plan",
+        "Not prepared for a meeting · Working copy: not issued · Position as at 31 May 2015",
     ]
     header = list(ws.iter_rows(min_row=6, max_row=6))[0]
-    assert [c.value for c in header] == AREA_HEADER
+    assert [c.value for c in header] == ["No.", *AREA_HEADER]
     assert all(c.font.bold for c in header)
     data_rows = list(ws.iter_rows(min_row=7, values_only=True))
     assert len(data_rows) == 17 and ws.max_row == 23
@@ -422,7 +478,7 @@ def test_csv(paper):
     data = to_csv(paper)
     assert data.startswith(b"\xef\xbb\xbf")
     got = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert got[0] == ["Number", "Improvement area", "Overview", "RAG status"]
+    assert got[0] == ["Number", *AREA_HEADER]
     assert len(got) == 18
     assert [r[0] for r in got[1:]] == [str(n) for n in range(1, 18)]
     assert got[3][1] == "'" + FORMULA

@@ -10,9 +10,8 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reporting.exports import clean_text, safe_cell, to_csv, to_docx, to_xlsx
+from reporting.exports import clean_text, render_body, safe_cell, to_csv, to_docx, to_xlsx
 from reporting.papers import Kind
-from reporting.views import render_body
 from tests.reporting.test_exports import area
 from tests.reporting.test_exports import paper as paper_fixture
 
@@ -41,10 +40,15 @@ def test_any_text_in_any_download(recommendation, overview, briefing, kind):
     base = paper_fixture.__wrapped__()
     first = dataclasses.replace(area(1), recommendation=recommendation, overview=overview)
     paper = dataclasses.replace(
-        base, kind=kind, title=Kind.TITLES[kind], briefing=briefing, areas=[first, *base.areas[1:]]
+        base,
+        kind=kind,
+        title=Kind.TITLES[kind],
+        front=dataclasses.replace(base.front, briefing=briefing),
+        areas=[first, *base.areas[1:]],
     )
 
     rows = list(csv.reader(io.StringIO(to_csv(paper).decode("utf-8-sig"), newline="")))
+    assert rows[0][:3] == ["Number", "Improvement Area", "Overview"]
     assert rows[1][1] == safe_cell(clean_text(recommendation))
     assert rows[1][2] == safe_cell(clean_text(overview))
     for cell in rows[1]:

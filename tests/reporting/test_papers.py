@@ -12,7 +12,7 @@ from plans.roles import Role
 from plans.seed import load_plan
 from plans.services import save_with_history
 from reporting.build import build_paper
-from reporting.models import IssuedPaper
+from reporting.models import IssuedPaper, PreparedPaper
 from reporting.papers import Kind
 from tests import factories
 from tests.conftest import client_for
@@ -48,23 +48,34 @@ def test_the_seed_table_comes_back_out_as_at_its_date(seed):
     plan, _, _ = seed
     paper = build_paper(Kind.SCRUTINY, plan, SEED_DATE)
     assert [(a.number, a.recommendation, a.overview) for a in paper.areas] == seed_rows()
-    assert paper.title == "Improvement Plan – update on progress"
-    assert all(a.rag_label for a in paper.areas)
+    assert paper.title == "Improvement Plan update on progress"
+    # The May 2015 paper gave no statuses: the loader's are marked as assessed.
+    assert all(a.rag and a.rag_assessed for a in paper.areas)
+    assert all(a.rag_label.endswith("(assessed)") for a in paper.areas)
+    assert not paper.recorded_statuses
 
 
 def test_the_seed_table_in_the_html_paper(seed):
     plan, clients, _ = seed
     url = reverse("reporting:paper", args=[plan.slug, Kind.SCRUTINY]) + "?as_at=2015-05-31"
-    html = clients["board"].get(url).content.decode()
-    from django.utils.html import escape
+    html = paper_html(clients["board"].get(url))
+    import lxml.html
 
-    rows = html.split('<tr class="govuk-table__row">')[2:]  # after the header row
-    assert len(rows) >= 17
-    for row, (number, recommendation, overview) in zip(rows, seed_rows(), strict=False):
-        assert f'<td class="govuk-table__cell">{number}</td>' in row
-        assert escape(recommendation) in row
-        assert escape(overview) in row
-    assert "RAG key" in html and "Position as at 31 May 2015" in html
+    root = lxml.html.fragment_fromstring(html + "</article>", create_parent="div")
+    tables = {
+        tuple(" ".join(th.text_content().split()) for th in t.xpath("./thead/tr/th")): t
+        for t in root.iter("table")
+    }
+    table = tables[("Improvement Area", "Overview")]  # the seed's columns, no status
+    rows = [[" ".join(td.text_content().split()) for td in tr] for tr in table.xpath("./tbody/tr")]
+    assert rows == [[f"{n} {rec}", ov] for n, rec, ov in seed_rows()]
+    facts = {
+        tr[0].text_content().strip(): tr[1].text_content().strip()
+        for tr in tables[("Item", "Detail")].xpath("./tbody/tr")
+    }
+    assert facts["Position as at"] == "31 May 2015"
+    # The statuses were assessed, not recorded: no status column, so no key.
+    assert "RAG key" not in html
 
 
 def test_before_the_overviews_were_approved_there_is_no_status(seed):
@@ -171,8 +182,13 @@ def test_dashboard_shows_movement_since_the_previous_board(seed):
     assert f"Compared with the Board (this week), {yesterday.day} {yesterday:%B %Y}" in html
     assert "Worse" in html
     paper = build_paper(Kind.ASSURANCE, plan, timezone.localdate())
-    assert [a.number for a in paper.exceptions][0] == 1
-    assert paper.escalations[0].startswith("Area 1 is Red – off track: Vacancies")
+    first = paper.exceptions[0]
+    assert (first.area_number, first.what, first.reason) == (
+        1,
+        "Rated Red – off track",
+        "Vacancies",
+    )
+    assert first.latest_update == "1 June 2015"
 
 
 def test_permissions_read_for_all_members_issue_for_scrutiny_and_administrators(seed):
@@ -191,14 +207,20 @@ def test_permissions_read_for_all_members_issue_for_scrutiny_and_administrators(
             assert clients[role].get(url).status_code == 200, (role, url)
     for url in read:
         assert clients["outsider"].get(url).status_code == 404, url
-    issue = reverse("reporting:paper_issue", args=[plan.slug, Kind.SCRUTINY]) + "?as_at=2015-05-31"
-    post = {"meeting": meeting.pk, "briefing": "For the June meeting."}
-    assert clients["board"].post(issue, post).status_code == 403
-    assert clients["officer"].post(issue, post).status_code == 403
-    assert clients["outsider"].post(issue, post).status_code == 404
+    # Preparing and issuing are for scrutiny officers and plan administrators.
+    args = [plan.slug, meeting.pk, Kind.ASSURANCE]
+    prepare = reverse("reporting:prepare", args=args)
+    issue = reverse("reporting:prepared_issue", args=args)
+    assert clients["board"].post(prepare).status_code == 403
+    assert clients["officer"].post(prepare).status_code == 403
+    assert clients["outsider"].post(prepare).status_code == 404
+    assert clients["scrutiny"].post(prepare).status_code == 302
+    for role, status in (("board", 403), ("officer", 403), ("outsider", 404)):
+        assert clients[role].get(reverse("reporting:prepared", args=args)).status_code == status
+        assert clients[role].post(issue).status_code == status
     assert IssuedPaper.objects.count() == 0
-    assert clients["scrutiny"].post(issue, post).status_code == 302
-    assert clients["admin"].post(issue, post).status_code == 302
+    assert clients["scrutiny"].post(issue).status_code == 302
+    assert clients["admin"].post(issue).status_code == 302
     assert list(IssuedPaper.objects.values_list("version", flat=True).order_by("version")) == [1, 2]
     # Unknown papers and formats.
     assert (
@@ -213,16 +235,22 @@ def test_permissions_read_for_all_members_issue_for_scrutiny_and_administrators(
     )
 
 
-def test_issue_needs_a_meeting_of_this_plan(seed):
+def test_papers_are_prepared_for_a_meeting_of_this_plan_and_of_its_kind(seed):
     plan, clients, _ = seed
-    elsewhere = factories.MeetingFactory()
-    issue = reverse("reporting:paper_issue", args=[plan.slug, Kind.SCRUTINY])
-    response = clients["scrutiny"].post(issue, {"meeting": elsewhere.pk})
-    assert response.status_code == 400
-    assert "Select a meeting of this plan" in response.content.decode()
-    response = clients["scrutiny"].post(issue, {})
-    assert "Select the meeting the paper is for" in response.content.decode()
+    elsewhere = factories.MeetingFactory(kind="scrutiny_panel")
+    response = clients["scrutiny"].post(
+        reverse("reporting:prepare", args=[plan.slug, elsewhere.pk, Kind.SCRUTINY])
+    )
+    assert response.status_code == 404
+    board = Meeting.objects.get(
+        plan=plan, kind="improvement_board", date=datetime.date(2015, 6, 30)
+    )
+    response = clients["scrutiny"].post(
+        reverse("reporting:prepare", args=[plan.slug, board.pk, Kind.SCRUTINY]), follow=True
+    )
+    assert "is written for a meeting of the Scrutiny panel" in response.content.decode()
     assert IssuedPaper.objects.count() == 0
+    assert not PreparedPaper.objects.exists()
 
 
 def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
@@ -230,8 +258,13 @@ def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
 
     plan, clients, users = seed
     meeting = Meeting.objects.get(plan=plan, kind="scrutiny_panel")
-    issue = reverse("reporting:paper_issue", args=[plan.slug, Kind.SCRUTINY]) + "?as_at=2015-05-31"
-    clients["scrutiny"].post(issue, {"meeting": meeting.pk, "briefing": "First issue."})
+    args = [plan.slug, meeting.pk, Kind.SCRUTINY]
+    clients["scrutiny"].post(reverse("reporting:prepare", args=args))
+    prepared = PreparedPaper.objects.get()
+    prepared.briefing = "First issue."
+    save_with_history(prepared, reason="Briefing", user=users["scrutiny"])
+    issue = reverse("reporting:prepared_issue", args=args)
+    clients["scrutiny"].post(issue)
     first = IssuedPaper.objects.get()
     files = {fmt: first.file(fmt) for fmt in ("docx", "pdf", "xlsx", "csv")}
     html = first.html
@@ -251,11 +284,12 @@ def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
     with pytest.raises(ValueError, match="cannot be deleted"):
         first.delete()
 
-    # Re-issued as at today: a new version, the old one kept as it was.
-    reissue = reverse("reporting:paper_issue", args=[plan.slug, Kind.SCRUTINY])
-    clients["scrutiny"].post(reissue, {"meeting": meeting.pk, "briefing": "Second issue."})
+    # Re-issued: a new version, the old one kept as it was.
+    clients["scrutiny"].post(issue)
     second = IssuedPaper.objects.get(version=2)
-    assert "Changed after issue" in second.html and "Changed after issue" not in first.html
+    # Both as at 31 May 2015: a change recorded since is in neither.
+    assert "Changed after issue" not in second.html and "Changed after issue" not in first.html
+    assert "Version 2, issued" in second.html and "Version 1, issued" in first.html
     doc = docx.Document(io.BytesIO(first.file("docx")))
     assert "Changed after issue" not in "\n".join(p.text for p in doc.paragraphs) + "".join(
         c.text for t in doc.tables for r in t.rows for c in r.cells
@@ -263,13 +297,13 @@ def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
 
     page = clients["board"].get(reverse("reporting:meeting", args=[plan.slug, meeting.pk]))
     text = page.content.decode()
-    assert text.count("Improvement Plan – update on progress") >= 2
+    assert text.count("Improvement Plan update on progress") >= 2
     assert users["scrutiny"].get_full_name() in text
     shown = clients["board"].get(reverse("reporting:issued", args=[first.pk])).content.decode()
     assert "First issue." in shown and "Changed after issue" not in shown
     download = clients["board"].get(reverse("reporting:issued_download", args=[first.pk, "pdf"]))
     assert download.content == files["pdf"]
-    assert download["Content-Disposition"].endswith('-v1.pdf"')
+    assert download["Content-Disposition"].endswith('-v1-OFFICIAL.pdf"')
 
 
 def test_every_download_opens_and_carries_the_seed_table(seed):
@@ -286,36 +320,39 @@ def test_every_download_opens_and_carries_the_seed_table(seed):
         url = reverse("reporting:paper_download", args=[plan.slug, kind, fmt])
         response = clients["board"].get(url, {"as_at": "2015-05-31"})
         assert response.status_code == 200
-        assert response["Content-Disposition"] == (
-            f'attachment; filename="{kind}-2015-05-31.{fmt}"'
-        )
+        disposition = response["Content-Disposition"]
+        assert disposition.startswith(f'attachment; filename="{kind}-2015-05-31')
+        assert disposition.endswith(f'.{fmt}"')
         return response.content
 
     document = docx.Document(io.BytesIO(get(Kind.SCRUTINY, "docx")))
-    table = document.tables[0]
-    assert [[c.text for c in r.cells][:3] for r in table.rows[1:]] == [
-        [str(n), rec, ov] for n, rec, ov in rows
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Improvement Area")
+    assert [c.text for c in table.rows[0].cells] == ["Improvement Area", "Overview"]
+    assert [[c.text for c in r.cells] for r in table.rows[1:]] == [
+        [f"{n} {rec}", ov] for n, rec, ov in rows
     ]
-    assert all(r.cells[3].text.endswith(("on track", "at risk")) for r in table.rows[1:])
-    assert any("RAG key" in p.text for p in document.paragraphs)
+    # The statuses were assessed, not recorded: not shown, so no key.
+    assert not any("RAG key" in p.text for p in document.paragraphs)
 
     sheet = openpyxl.load_workbook(io.BytesIO(get(Kind.SCRUTINY, "xlsx")))["Summary"]
+    assert [c.value for c in sheet[6]] == ["No.", "Improvement Area", "Overview"]
     data = [[c.value for c in r] for r in sheet.iter_rows(min_row=7) if r[0].value is not None]
     assert [(r[0], r[1], r[2]) for r in data] == rows
 
     lines = list(csv.reader(io.StringIO(get(Kind.SCRUTINY, "csv").decode("utf-8-sig"))))
-    assert lines[0] == ["Number", "Improvement area", "Overview", "RAG status"]
+    assert lines[0] == ["Number", "Improvement Area", "Overview"]
     assert [(int(r[0]), r[1], r[2]) for r in lines[1:]] == rows
 
     for kind in Kind.ALL:
         pdf = pypdf.PdfReader(io.BytesIO(get(kind, "pdf")))
         text = " ".join(page.extract_text() for page in pdf.pages)
-        assert Kind.TITLES[kind] in text and "RAG key" in text
+        title = Kind.TITLES[kind].upper() if kind == Kind.SCRUTINY else Kind.TITLES[kind]
+        assert title in text and ("RAG key" in text) is (kind != Kind.SCRUTINY)
         assert "Page 1 of" in text
         docx.Document(io.BytesIO(get(kind, "docx")))  # opens
     pdf = pypdf.PdfReader(io.BytesIO(get(Kind.SCRUTINY, "pdf")))
     text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
-    assert "Care First upgrade was completed" in text and "Amber – at risk" in text
+    assert "Care First upgrade was completed" in text and "Amber – at risk" not in text
 
 
 def test_the_rag_chart_agrees_with_the_status_at_each_month_end(seed):

@@ -11,11 +11,11 @@ from plans.models import ImprovementArea, Meeting, Membership, Milestone, Progre
 from plans.roles import Role
 from plans.services import save_with_history
 from reporting import snapshot as snap
-from reporting.build import Dashboard, build_dashboard, build_paper
+from reporting.build import Dashboard, build_dashboard
 from reporting.exports import RENDERERS, render_file
-from reporting.models import IssuedPaper
+from reporting.models import IssuedPaper, PreparedPaper
 from reporting.papers import FORMATS, Kind
-from reporting.services import issue_paper
+from reporting.services import IssueRefused, build_prepared, issue_paper, prepare, save_front_sheet
 from tests import factories
 from tests.reporting.test_papers import seed  # noqa: F401 (fixture)
 
@@ -47,38 +47,34 @@ def test_downloads_are_served_as_the_registry_says(seed):  # noqa: F811
 def test_issuing_a_paper_numbers_its_versions_and_keeps_every_file(seed):  # noqa: F811
     plan, clients, users = seed
     meeting = Meeting.objects.get(plan=plan, kind="scrutiny_panel")
-    first = issue_paper(
-        plan=plan,
-        kind=Kind.SCRUTINY,
-        as_at=MAY,
-        meeting=meeting,
-        briefing="For the panel.",
+    prepared = prepare(meeting, Kind.SCRUTINY, users["scrutiny"])
+    save_front_sheet(
+        prepared,
+        {"as_at": MAY, "briefing": "For the panel."},
+        version=prepared.version,
         user=users["scrutiny"],
     )
-    second = issue_paper(
-        plan=plan, kind=Kind.SCRUTINY, as_at=MAY, meeting=meeting, briefing="", user=users["admin"]
-    )
+    first = issue_paper(prepared, user=users["scrutiny"])
+    second = issue_paper(prepared, user=users["admin"])
     assert (first.version, second.version) == (1, 2)
     assert first.formats == Kind.FORMATS[Kind.SCRUTINY]
     assert all(first.file(fmt) for fmt in first.formats)
     assert "For the panel." in first.html and first.briefing == "For the panel."
+    assert first.front_sheet["version"] == 1 and second.front_sheet["version"] == 2
     assert first.history.get().history_change_reason == f"Issued to {meeting}"
-    # The same bytes as a download of the same paper (CSV: no timestamps inside).
-    paper = build_paper(Kind.SCRUTINY, plan, MAY, briefing="For the panel.")
-    assert first.file("csv") == render_file(paper, "csv")
+    # The same bytes as a download of the same paper (CSV: data only, no version inside).
+    assert first.file("csv") == render_file(build_prepared(prepared), "csv")
     download = clients["board"].get(reverse("reporting:issued_download", args=[first.pk, "csv"]))
     assert download.content == first.file("csv")
-    assert download["Content-Disposition"] == f'attachment; filename="{first.filename_stem}.csv"'
-    elsewhere = factories.MeetingFactory()
-    with pytest.raises(ValueError, match="not one of the plan's"):
-        issue_paper(
-            plan=plan,
-            kind=Kind.BOARD,
-            as_at=MAY,
-            meeting=elsewhere,
-            briefing="",
-            user=users["admin"],
-        )
+    assert download["Content-Disposition"].startswith(
+        f'attachment; filename="{first.filename_stem}'
+    )
+    # A paper for another kind of meeting is refused, and nothing is written.
+    wrong = PreparedPaper(
+        meeting=meeting, kind=Kind.BOARD, as_at=MAY, title="Board report", committee="Board"
+    )
+    with pytest.raises(IssueRefused, match="is written for a meeting of the Improvement Board"):
+        issue_paper(wrong, user=users["admin"])
     assert IssuedPaper.objects.count() == 2
 
 
@@ -142,12 +138,13 @@ def test_snapshots_use_the_pages_date_and_ordering_rules(seed):  # noqa: F811
 
 def test_a_cancelled_board_is_neither_the_last_board_nor_offered_for_papers(world):
     from reporting.build import previous_board
-    from reporting.forms import IssueForm
 
     held = factories.MeetingFactory(plan=world.plan, date=datetime.date(2015, 3, 11))
     cancelled = factories.MeetingFactory(
         plan=world.plan, date=datetime.date(2015, 4, 8), cancelled=True
     )
     assert previous_board(world.plan, datetime.date(2015, 5, 31)) == held
-    offered = list(IssueForm(plan=world.plan).fields["meeting"].queryset)
-    assert held in offered and cancelled not in offered
+    # No paper goes to a cancelled meeting.
+    prepared = prepare(cancelled, "board-report", world.users["admin"])
+    with pytest.raises(IssueRefused, match="cancelled"):
+        issue_paper(prepared, user=world.users["admin"])
