@@ -200,7 +200,9 @@ def default_front(kind: str, plan: Plan) -> FrontSheet:
         committee=plan.board_name if kind == Kind.BOARD else "",
         purpose=Kind.PURPOSES[kind],
         recommendations=[Kind.RECOMMENDATIONS[kind]],
-        briefing=plan.overview,
+        # The plan's overview opens the scrutiny summary, as in May 2015; the board
+        # and assurance papers start with their exceptions unless someone writes one.
+        briefing=plan.overview if kind == Kind.SCRUTINY else "",
     )
 
 
@@ -260,6 +262,11 @@ class Dashboard:
     changes: ChangePage | None = None
     changes_since: datetime.date | None = None
     changes_until: datetime.date | None = None
+
+    @property
+    def contradictions(self) -> list[AreaLine]:
+        """Areas rated green or blue with a milestone overdue."""
+        return [a for a in self.state.areas if a.contradiction]
 
 
 def build_dashboard(

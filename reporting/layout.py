@@ -324,7 +324,7 @@ def board(doc: Document, paper: Paper) -> None:
                     ]
                     for a in attention
                 ],
-                [1.1, 5, 3.2] + ([2.2] if moved else []) + [3.8, 3.8],
+                [1.3, 4.6, 3.4] + ([2.6] if moved else []) + [3.6, 3.6],
             )
         )
     else:
@@ -395,7 +395,7 @@ def assurance(doc: Document, paper: Paper) -> None:
                     ]
                     for e in exceptions
                 ],
-                [1.2, 6, 3.5, 2.5, 5],
+                [1.4, 6, 3.5, 2.6, 4.8],
             )
         )
     else:

@@ -54,7 +54,7 @@ def prepared_defaults(meeting: Meeting, kind: str, today: datetime.date) -> dict
         "committee": meeting.title,
         "purpose": Kind.PURPOSES[kind],
         "recommendations": Kind.RECOMMENDATIONS[kind],
-        "briefing": plan.overview,
+        "briefing": plan.overview if kind == Kind.SCRUTINY else "",
         "classification": Classification.OFFICIAL,
     }
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from plans import permissions as perms
-from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
+from plans.models import RAG, Action, ImprovementArea, Milestone, Plan, ProgressUpdate
 from reminders.returns import mark_due
 
 # An area whose latest update is older than this is due a new one.
@@ -80,6 +80,9 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     for milestone in milestones:
         milestone.overdue = milestone.is_overdue(today)
         milestone.editable = perms.can_edit_milestone(user, milestone)
+    # Rated green or blue while a milestone is overdue: said, not left to be noticed.
+    overdue = sum(m.overdue for m in milestones)
+    contradiction = overdue if current and current.rag in (RAG.GREEN, RAG.BLUE) else 0
     return render(
         request,
         "plans/area_detail.html",
@@ -90,6 +93,7 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "milestones": milestones,
             "updates": page,
             "current": current,
+            "contradiction": contradiction,
             "can_record_update": perms.can_record_update(user, area),
             "can_edit_area": perms.can_edit_area(user, area),
             "can_add_action": perms.can_add_action(user, area),
