@@ -169,6 +169,7 @@ PLAN_DETAIL_FIELDS = (
     "overview",
     "officers_may_update_any_area",
     "officers_see_submitted_updates",
+    "escalate_overdue_after_days",
 )
 
 

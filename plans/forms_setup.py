@@ -109,6 +109,20 @@ class PlanDetailsForm(GovForm):
         "Can officers read other officers' updates while they wait for sign-off?",
         "Otherwise officers see only approved updates and their own.",
     )
+    escalate_overdue_after_days = forms.IntegerField(
+        label="List a milestone as an exception once it is overdue by more than (days)",
+        min_value=0,
+        max_value=3650,
+        help_text="The Safeguarding Assurance summary's escalation rule. 0 lists every overdue "
+        "milestone.",
+        error_messages={
+            "required": "Enter a number of days, 0 for every overdue milestone",
+            "invalid": "Enter the number of days as a whole number, like 30",
+            "min_value": "Enter 0 or more days",
+            "max_value": "Enter 3650 days or fewer",
+        },
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-4"}),
+    )
     reason = reason_field(required="Enter the reason for the change")
 
     BOOLEANS = ("officers_may_update_any_area", "officers_see_submitted_updates")
@@ -129,6 +143,8 @@ class PlanDetailsForm(GovForm):
             HTML('<h2 class="govuk-heading-m">What officers may do</h2>'),
             Field.radios("officers_may_update_any_area", legend_size=Size.SMALL, inline=True),
             Field.radios("officers_see_submitted_updates", legend_size=Size.SMALL, inline=True),
+            HTML('<h2 class="govuk-heading-m">Papers</h2>'),
+            "escalate_overdue_after_days",
             HTML('<h2 class="govuk-heading-m">Why</h2>'),
             "reason",
             "version",

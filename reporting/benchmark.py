@@ -6,6 +6,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,13 +21,19 @@ class Timing:
     queries: int
 
 
-def time_pages(client: Client, pages: list[tuple[str, str, int]]) -> list[Timing]:
-    """GET each (name, url, runs) once to warm up, then ``runs`` times."""
+def time_pages(
+    client: Client, pages: list[tuple[str, str, int]], *, uncached: frozenset[str] = frozenset()
+) -> list[Timing]:
+    """GET each (name, url, runs) once to warm up, then ``runs`` times. Pages named
+    in ``uncached`` are timed as first renders: the cache of rendered papers is
+    emptied before each request."""
     timings = []
     for name, url, runs in pages:
         client.get(url)
         times = []
         for _ in range(runs):
+            if name in uncached:
+                caches["papers"].clear()
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
                 response = client.get(url)

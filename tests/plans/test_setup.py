@@ -247,6 +247,7 @@ def details_post(setup, client, **changes) -> dict:
         "overview": "The plan answers the inspection.",
         "officers_may_update_any_area": "yes",
         "officers_see_submitted_updates": "no",
+        "escalate_overdue_after_days": "30",
         "reason": "Agreed at the first board",
         "version": form.initial["version"],
     }
@@ -263,6 +264,7 @@ def test_plan_details_are_saved_with_history_and_reason(setup, clients):
     assert plan.inspection_end == datetime.date(2014, 10, 30)
     assert plan.officers_may_update_any_area is True
     assert plan.officers_see_submitted_updates is False
+    assert plan.escalate_overdue_after_days == 30
     row = latest_history(plan)
     assert row.history_user == setup.admin
     assert row.history_change_reason == "Agreed at the first board"
@@ -271,12 +273,17 @@ def test_plan_details_are_saved_with_history_and_reason(setup, clients):
 def test_plan_details_need_a_reason_and_sensible_dates(setup, clients):
     client = clients["admin"]
     data = details_post(
-        setup, client, reason="", **date_fields("inspection_end", datetime.date(2014, 9, 1))
+        setup,
+        client,
+        reason="",
+        escalate_overdue_after_days="-1",
+        **date_fields("inspection_end", datetime.date(2014, 9, 1)),
     )
     response = client.post(url("setup_details", setup), data)
     assert response.status_code == 400
     html = response.content.decode()
     assert "Enter the reason for the change" in html
+    assert "Enter 0 or more days" in html
     assert "The inspection end date must be the same as or after its start" in html
 
 

@@ -19,7 +19,9 @@ def test_green_with_an_overdue_milestone_is_flagged(world):
     html = client.get(area_page).content.decode()
     assert "Rated Green – on track, but 1 milestone is overdue" in html
     html = client.get(dashboard).content.decode()
-    assert f"Area {world.area.number}</a> is rated Green – on track with 1 overdue milestone" in html
+    assert (
+        f"Area {world.area.number}</a> is rated Green – on track with 1 overdue milestone" in html
+    )
 
     # Completed, it is no longer a contradiction.
     world.milestone.status = Milestone.Status.COMPLETE

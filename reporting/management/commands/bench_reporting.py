@@ -246,9 +246,11 @@ class Command(BaseCommand):
                 url = (
                     reverse("reporting:paper_download", args=[SLUG, kind, fmt]) + f"?as_at={today}"
                 )
+                # First render (cache emptied each time), then the repeat download.
                 pages.append(
                     (f"{kind} {fmt.upper()}", url, max(3, runs // 3) if fmt == "pdf" else runs)
                 )
+                pages.append((f"{kind} {fmt.upper()} again", url, runs))
         pages.append(
             (
                 "dashboard as at 2019-06-30",
@@ -272,5 +274,8 @@ class Command(BaseCommand):
             f"{runs} runs a page (PDF fewer)\n"
         )
         self.stdout.write(f"{'page':40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
-        for t in time_pages(client, pages):
+        first = frozenset(
+            name for name, _, _ in pages if name.split()[-1] in {"DOCX", "PDF", "XLSX", "CSV"}
+        )
+        for t in time_pages(client, pages, uncached=first):
             self.stdout.write(f"{t.name:40} {t.p50:8.0f} {t.p95:8.0f} {t.queries:8}")
