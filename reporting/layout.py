@@ -226,7 +226,7 @@ def _milestone_table(
     caption: str, lines: list[MilestoneLine], *, late: bool = False, area: bool = True
 ) -> Table:
     headers = (["Area"] if area else []) + ["Milestone", "Lead", "Due", "Forecast"]
-    widths = ([1.3] if area else []) + [6.5, 4, 2.6, 2.6]
+    widths = ([1.7] if area else []) + [6.5, 4, 2.6, 2.6]
     if late:
         headers.append("Late by")
         widths.append(2)
@@ -324,7 +324,7 @@ def board(doc: Document, paper: Paper) -> None:
                     ]
                     for a in attention
                 ],
-                [1.3, 4.6, 3.4] + ([2.6] if moved else []) + [3.6, 3.6],
+                [1.6, 4.4, 3.4] + ([2.6] if moved else []) + [3.6, 3.6],
             )
         )
     else:
@@ -395,7 +395,7 @@ def assurance(doc: Document, paper: Paper) -> None:
                     ]
                     for e in exceptions
                 ],
-                [1.4, 6, 3.5, 2.6, 4.8],
+                [1.6, 6, 3.5, 2.6, 4.6],
             )
         )
     else:
