@@ -554,11 +554,14 @@ def to_csv(paper: Paper) -> bytes:
 
 def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
     """Render an HTML page (the paper's print view) to a tagged PDF (PDF/UA-1)
-    with WeasyPrint: structure tree, language, title, table headers."""
+    with WeasyPrint (structure tree, language, title, table headers), finished
+    by reporting.pdfua (margins as artifacts, header cells scoped)."""
     # Imported here so that the other formats do not need Pango at import time.
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
+    from .pdfua import finish
+
+    return finish(HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1"))
 
 
 def render_body(paper: Paper, laid: Document_ | None = None) -> str:

@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 import lxml.html
+import pikepdf
 import pytest
 from django.db import transaction
 from django.utils import timezone
@@ -635,23 +636,36 @@ def test_pdfs_are_tagged(seed_docs):
             assert not untagged, f"{name} page {number + 1}: untagged {untagged[:3]}"
 
 
-def test_pdf_margin_furniture_is_recorded_as_weasyprint_writes_it(seed_docs):
-    """What WeasyPrint 70 does with the page margins (the marking, the footer,
-    the page number): their text is marked content with an MCID, listed in the
-    page's /ParentTree entry but not reached from /StructTreeRoot (WeasyPrint
-    builds the margin boxes' elements without linking them: "It could be
-    included in tree as Artifact, but that's only allowed in PDF 2.0"). So they
-    are neither /Artifact nor in the tree. This test pins the marking's presence
-    in the margins, and that the margins never hide body text; see the report
-    for the PDF/UA consequence."""
+def test_pdf_margin_furniture_is_an_artifact_and_headers_have_their_scope(seed_docs):
+    """WeasyPrint 70 leaves the page margins (the marking, the footer, the page
+    number) as marked content the structure tree never reaches ("artifacts in
+    the tree are only allowed in PDF 2.0"), and its table headers without a
+    scope. reporting/pdfua.py finishes the file: the margins become pagination
+    artifacts (still printed on every page), and every TH gets /Scope: /Column
+    in a head row, /Row for a front sheet's row headings."""
     pdf = pdf_text.open_pdf(seed_docs.board.pdf)
     _, reached = pdf_text.structure(pdf)
     for number, page in enumerate(pdf.pages):
         height = float(page.MediaBox[3])
         margins = [r for r in pdf_text.runs(page) if r.y > height - 56 or r.y < 20 / 25.4 * 72]
         assert SENSITIVE in [r.text for r in margins]
-        assert {r.artifact for r in margins} == {False}
-        assert all(r.mcid is not None and (number, r.mcid) not in reached for r in margins)
+        assert {r.artifact for r in margins} == {True}, f"page {number + 1}"
+    scopes = []
+
+    def walk(node, parents):
+        if not isinstance(node, pikepdf.Dictionary):
+            return
+        tag = str(node.get("/S", ""))
+        if tag == "/TH":
+            scopes.append((str(node.A.Scope), "/THead" in parents))
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+            walk(kid, (*parents, tag))
+
+    walk(pdf.Root.StructTreeRoot, ())
+    assert scopes
+    assert {scope for scope, in_head in scopes if in_head} == {"/Column"}
+    assert {scope for scope, in_head in scopes if not in_head} == {"/Row"}
 
 
 # --- 6. Word structure ---------------------------------------------------------------------
