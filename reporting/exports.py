@@ -289,6 +289,13 @@ def _table(doc: DocxDocument, block: layout.Table, width_cm: float) -> Table:
                 _shade(cell, HEADER_FILL)
             else:
                 _set_cell(cell, value.text, right=value.number)
+    if block.keep_together:
+        # Word keeps a table on one page when every row but the last keeps
+        # with the next.
+        for row in table.rows[:-1]:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
     return table
 
 

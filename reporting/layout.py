@@ -59,6 +59,12 @@ class Table:
     kind: str = "table"
 
     @property
+    def keep_together(self) -> bool:
+        """A short table (a key, the counts, a front sheet) is never split
+        across pages: it moves whole to the next page."""
+        return len(self.rows) <= 12
+
+    @property
     def percentages(self) -> list[int]:
         """Column widths in steps of 5 %: the stylesheets' .app-w-N classes
         (a strict content security policy allows no inline styles)."""

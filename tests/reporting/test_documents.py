@@ -226,9 +226,21 @@ def _issue_for(plan, kind, meeting_kind, meeting, user, extra=None) -> tuple[Fil
     return files, prepared
 
 
-@pytest.fixture(scope="module")
-def seed_docs(django_db_setup, django_db_blocker) -> SeedDocs:
-    with django_db_blocker.unblock(), transaction.atomic():
+_SEED_DOCS: list[SeedDocs] = []
+
+
+@pytest.fixture
+def seed_docs(db) -> SeedDocs:
+    """The seed plan's documents, made once for the module (they are bytes and
+    plain data) in the first test's database, which is rolled back after it.
+    Function-scoped on ``db``, so that it always runs in the test database."""
+    if not _SEED_DOCS:
+        _SEED_DOCS.append(_make_seed_docs())
+    return _SEED_DOCS[0]
+
+
+def _make_seed_docs() -> SeedDocs:
+    with transaction.atomic():
         load_plan()
         assert record_seed_papers() == 1
         plan = Plan.objects.get(slug="childrens-services-2015")
@@ -1176,3 +1188,17 @@ def test_issuing_warns_of_an_as_at_date_long_before_the_meeting(panel):
     # A warning does not stop the paper: it is issued, as version 1.
     issued = services.issue_paper(prepared, user=user)
     assert (issued.version, issued.as_at) == (1, prepared.as_at)
+
+
+def test_the_rag_key_is_never_split_across_pages(seed_docs):
+    """A short table moves whole to the next page: in Word every row but the
+    last keeps with the next; in the PDF the key's rows share one page."""
+    doc = open_docx(seed_docs.board.docx)
+    key = next(t for t in doc.tables if t.rows[0].cells[0].text == "Status")
+    for row in key.rows[:-1]:
+        for cell in row.cells:
+            assert all(p.paragraph_format.keep_with_next for p in cell.paragraphs)
+    pdf = pdf_text.open_pdf(seed_docs.board.pdf)
+    pages = [" ".join(r.text for r in pdf_text.runs(page)) for page in pdf.pages]
+    holding = [n for n, text in enumerate(pages) if "Significant delay or concern" in text]
+    assert holding and all("The work is complete" in pages[n] for n in holding)
