@@ -1,0 +1,38 @@
+"""The board report's first part stays a summary however late the plan runs."""
+
+import datetime
+
+from reporting.layout import FIRST_PAGE_MILESTONES, lay_out
+from reporting.papers import AreaLine, FrontSheet, Kind, MilestoneLine, Paper, lateness
+
+
+def test_page_one_lists_the_most_overdue_milestones_and_counts_the_rest():
+    overdue = [
+        MilestoneLine(1, f"Step {n}", "June 2015", lead="Lead", late=lateness(n), late_days=n)
+        for n in range(200, 170, -1)  # 30, most overdue first
+    ]
+    area = AreaLine(1, "Ensure reasonable workloads.", "", "Lead", None, "Not yet rated", "", "",
+                    "", "", overdue=overdue)  # fmt: skip
+    paper = Paper(
+        kind=Kind.BOARD,
+        title=Kind.TITLES[Kind.BOARD],
+        council="A council",
+        plan_title="A plan",
+        as_at=datetime.date(2015, 12, 31),
+        as_at_label="31 December 2015",
+        front=FrontSheet(),
+        areas=[area],
+        rag_counts=[],
+        overdue=overdue,
+    )
+    blocks = lay_out(paper).blocks
+    first = next(
+        b for b in blocks if getattr(b, "caption", "") == "Milestones overdue or re-forecast"
+    )
+    assert len(first.rows) == FIRST_PAGE_MILESTONES == 20
+    assert first.rows[0][1].text == "Step 200" and first.rows[-1][1].text == "Step 181"
+    assert any(getattr(b, "text", "").startswith("And 10 more, less late") for b in blocks)
+    # Each area's own section still lists all of its overdue milestones.
+    own = next(b for b in blocks if getattr(b, "caption", "") == "Milestones overdue"
+               and b.kind == "table")  # fmt: skip
+    assert len(own.rows) == 30
