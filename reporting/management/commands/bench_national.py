@@ -84,11 +84,11 @@ class Command(BaseCommand):
                 "INSERT INTO plans_plan (title, slug, organisation_id, inspection_name, "
                 "inspection_start, inspection_end, judgement_areas, sent_to_inspectorate, "
                 "board_name, board_description, overview, officers_may_update_any_area, "
-                "officers_see_submitted_updates) "
+                "officers_see_submitted_updates, escalate_overdue_after_days) "
                 "SELECT 'Improvement Plan ' || o.id, "
                 "'national-' || row_number() OVER (ORDER BY o.id), "
                 "o.id, 'Inspection', DATE '2014-10-01', DATE '2014-11-30', '', NULL, "
-                "'Improvement Board', '', 'Synthetic plan.', false, false "
+                "'Improvement Board', '', 'Synthetic plan.', false, false, 0 "
                 "FROM plans_organisation o WHERE o.name LIKE 'Council %%'"
             )
             c.execute(
@@ -128,7 +128,7 @@ class Command(BaseCommand):
             c.execute(
                 "INSERT INTO plans_progressupdate (area_id, action_id, as_at, rag, narrative, "
                 "next_steps, evidence, rag_reason, author_id, source, state, submitted_at, "
-                "approved_by_id, approved_at, review_comment, created_at, version) "
+                "approved_by_id, approved_at, review_comment, created_at, version, rag_assessed) "
                 "SELECT a.id, NULL, " + start + " + (g * " + span + " / %(n)s), "
                 "(ARRAY['blue','green','green','amber','amber','red'])[1 + (g + a.id) %% 6], "
                 "'Progress report ' || g || ': work continues as planned, "
@@ -143,7 +143,7 @@ class Command(BaseCommand):
                 + start
                 + " + (g * "
                 + span
-                + " / %(n)s))::timestamptz + interval '15 hours', '', now(), 1 "
+                + " / %(n)s))::timestamptz + interval '15 hours', '', now(), 1, false "
                 "FROM plans_improvementarea a JOIN plans_plan pl ON pl.id = a.plan_id, "
                 "generate_series(1, %(n)s) g WHERE pl.slug LIKE 'national-%%'",
                 {"n": per_area, "user": user.pk},
