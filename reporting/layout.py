@@ -391,9 +391,10 @@ def assurance(doc: Document, paper: Paper) -> None:
     )
     doc.add(
         Para(
-            f"Listed: every area rated red, every area worse since the previous board, {rule}, "
-            "and every area rated green or blue with an overdue milestone. The reason is the "
-            "latest approved update's, else the milestone's re-forecast reason."
+            f"Listed: every area rated red, every area worse since the previous board, {rule} "
+            "(one line an area, naming the most overdue), and every area rated green or blue "
+            "with an overdue milestone. The reason is the latest approved update's, or for "
+            "milestones their re-forecast reason."
         )
     )
     exceptions = paper.exceptions

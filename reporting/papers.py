@@ -309,17 +309,24 @@ class Paper:
                     a,
                     a.rag_reason,
                 )
-        for m in self.overdue:
+        # Overdue milestones past the escalation rule, one line an area (so the
+        # summary stays short however late a plan runs), the most overdue named.
+        escalated: dict[int, list[MilestoneLine]] = {}
+        for m in self.overdue:  # most overdue first
             if m.late_days > self.escalate_after_days:
-                area = by_number[m.area_number]
-                add(
-                    f"Milestone overdue by {m.late}: {m.title} (due {m.due}"
-                    + (f", forecast {m.forecast}" if m.forecast else "")
-                    + ")",
-                    area,
-                    m.reason or area.rag_reason,
-                    lead=m.lead,
-                )
+                escalated.setdefault(m.area_number, []).append(m)
+        for number, late in escalated.items():
+            area, m = by_number[number], late[0]
+            due = f"{m.title} (due {m.due}" + (f", forecast {m.forecast}" if m.forecast else "")
+            if len(late) == 1:
+                what = f"Milestone overdue by {m.late}: {due})"
+            else:
+                what = f"{len(late)} milestones overdue, the most by {m.late}: {due})"
+            if len(late) == 1:
+                reason = m.reason
+            else:  # each re-forecast's reason, with the milestone it is for
+                reason = "; ".join(f"{x.title}: {x.reason}" for x in late if x.reason)
+            add(what, area, reason or area.rag_reason, lead=m.lead)
         return items
 
     @property
