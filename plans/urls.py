@@ -98,4 +98,11 @@ urlpatterns = [
         "milestones/<int:pk>/reforecast/", edits.milestone_reforecast, name="milestone_reforecast"
     ),
     path("milestones/<int:pk>/history/", history.milestone_history, name="milestone_history"),
+    # Starting a plan, and its areas from the inspection's recommendations (issue 11).
+    path("start-a-plan/", setup.start_plan, name="start_plan"),
+    path(
+        "plans/<slug:slug>/set-up/areas/from-recommendations/",
+        setup.areas_paste,
+        name="areas_from_recommendations",
+    ),
 ]

@@ -1,0 +1,282 @@
+"""Bulk progress updates: a workbook with one row per area, each filled-in row
+becoming a progress update exactly as if typed into the update form.
+
+Each row is checked by the update form itself (plans.forms.ProgressUpdateForm:
+the as-at date not in the future, a RAG status, the progress, evidence links,
+and a reason when the status is worse than the area's last approved one), and
+saved through the same services (plans/services.py) as a draft or submitted
+for sign-off, with the import named in its history's reason.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from plans import permissions as perms
+from plans import services
+from plans.forms import ProgressUpdateForm
+from plans.models import RAG, ImprovementArea, Plan, ProgressUpdate, format_plan_date
+
+from .engine import PLAN_LABEL, Preview, Stale, owner_label, person
+from .export import file_stem
+from .layout import WorkbookWriter
+from .reading import HEADER_ROW, ReadBook
+from .registry import ERROR, NEW, UNCHANGED, CellError, Column, Outcome, as_rows, date, text
+from .steps import BATCH, Step, Steps, run
+
+SHEET = "Progress updates"
+DRAFT, SUBMIT = "Draft", "Submit for sign-off"
+
+COLUMNS = [
+    Column("Area number", "The area the update is about: keep it as it is.", 10),
+    Column("Recommendation", "Read-only.", 50, read_only=True),
+    Column("Lead", "Read-only.", 30, read_only=True),
+    Column("Last approved RAG", "Read-only: the area's current status.", 18, read_only=True),
+    Column("Last approved as at", "Read-only.", 14, read_only=True, date=True),
+    Column(
+        "As-at date", "The date the update reports progress as at: today or earlier.", 13, date=True
+    ),
+    Column("RAG", "Blue, Green, Amber or Red (from the list).", 18, choices="rag"),
+    Column("Progress", "What has been done since the last update, in plain English.", 60),
+    Column("Next steps", "What happens next (optional).", 40),
+    Column("Evidence links", "Web addresses starting https://, one on each line (optional).", 30),
+    Column("Reason if worse", "Required when the RAG is worse than the last approved one.", 30),
+    Column(
+        "Save as",
+        "Draft (yours to finish in the service) or Submit for sign-off.",
+        20,
+        choices="save_as",
+    ),
+]
+UPDATE_COLUMNS = [
+    "As-at date",
+    "RAG",
+    "Progress",
+    "Next steps",
+    "Evidence links",
+    "Reason if worse",
+]
+READ_ME = [
+    "Fill in a row for each area you are reporting on; leave the rest blank. Each filled-in "
+    "row becomes a progress update, checked exactly as the update form checks it.",
+    "Save as: Draft keeps the update for you to finish in the service; Submit for sign-off "
+    "sends it to the plan administrators. You will see every update before anything is saved.",
+    "The RAG key: Blue – complete; Green – on track; Amber – at risk; Red – off track. When the "
+    "RAG is worse than the last approved one, say why in “Reason if worse”.",
+]
+
+
+def areas_for(user, plan: Plan) -> list[ImprovementArea]:
+    """The areas the user records updates on: all of them for a plan
+    administrator, an officer's own (those they lead)."""
+    areas = (
+        ImprovementArea.objects.filter(plan=plan)
+        .select_related("lead__organisation", "lead__user", "plan")
+        .with_status()
+        .order_by("number")
+    )
+    if not perms.administers(user, plan):
+        areas = areas.filter(lead__user=user)
+    return list(areas)
+
+
+def progress_workbook(user, plan: Plan) -> tuple[str, bytes]:
+    today = timezone.localdate()
+    lists = {"rag": [label for _, label in RAG.choices], "save_as": [DRAFT, SUBMIT]}
+    writer = WorkbookWriter(plan=plan, exported=today, lists=lists)
+    writer.read_me(READ_ME, [(SHEET, "One row per area.", COLUMNS)])
+    rows = [
+        [
+            a.number,
+            a.recommendation,
+            owner_label(a.lead) if a.lead else "",
+            RAG(a.current_rag).label if a.current_rag else "",
+            a.current_as_at,
+            None,
+            "",
+            "",
+            "",
+            "",
+            "",
+            DRAFT,
+        ]
+        for a in areas_for(user, plan)
+    ]
+    writer.sheet(SHEET, COLUMNS, rows)
+    return f"{file_stem(plan, today)}-progress.xlsx", writer.finish()
+
+
+def _rag(value: str) -> str:
+    """A RAG label, or just its colour ("Amber", "amber", "A")."""
+    value = value.strip().casefold()
+    for key, label in RAG.choices:
+        if value in (label.casefold(), key, key[0]):
+            return key
+    return value  # the form says "Select a RAG status"
+
+
+def _form_data(row: dict, area_as_at) -> dict:
+    as_at = date(row, "As-at date", required=True)
+    return {
+        "as_at_0": str(as_at.day),
+        "as_at_1": str(as_at.month),
+        "as_at_2": str(as_at.year),
+        "rag": _rag(text(row, "RAG")),
+        "narrative": text(row, "Progress"),
+        "next_steps": text(row, "Next steps"),
+        "evidence": text(row, "Evidence links"),
+        "rag_reason": text(row, "Reason if worse"),
+    }
+
+
+FIELD_COLUMNS = {
+    "as_at": "As-at date",
+    "rag": "RAG",
+    "narrative": "Progress",
+    "next_steps": "Next steps",
+    "evidence": "Evidence links",
+    "rag_reason": "Reason if worse",
+}
+
+
+def check(user, plan: Plan, book: ReadBook) -> Preview:
+    return run(check_steps(user, plan, book))
+
+
+def check_steps(user, plan: Plan, book: ReadBook) -> Steps[Preview]:
+    """check, yielding a Step every few hundred rows."""
+    preview = Preview([], sheet_names=[SHEET])
+    read = book.sheets.get(SHEET)
+    if read is None:
+        preview.file_errors.append(
+            f"The file has no “{SHEET}” sheet: download the progress workbook and fill that in"
+        )
+        return preview
+    if read.meta.get(PLAN_LABEL, "") != plan.slug:
+        preview.file_errors.append(
+            f"The workbook is for another plan: download the progress "
+            f"workbook of {plan.title} and fill that in"
+        )
+        return preview
+    for problem in book.problems:
+        preview.outcomes.append(
+            Outcome(
+                problem.sheet,
+                problem.row,
+                f"Row {problem.row}",
+                ERROR,
+                errors=[(problem.column, problem.message)],
+            )
+        )
+    rows, missing = as_rows(read, COLUMNS)
+    if missing:
+        preview.outcomes.append(
+            Outcome(SHEET, HEADER_ROW, "Column headings", ERROR, errors=missing)
+        )
+        return preview
+    areas = {a.number: a for a in areas_for(user, plan)}
+    seen: dict[int, int] = {}
+    for done, row in enumerate(rows, start=1):
+        if done % BATCH == 0:
+            yield Step("Checked", done, len(rows))
+        outcome = Outcome(SHEET, row["_row"], f"Row {row['_row']}", UNCHANGED)
+        preview.outcomes.append(outcome)
+        number = text(row, "Area number")
+        area = areas.get(int(number)) if number.isdigit() else None
+        if area is not None:
+            outcome.label = f"Area {area.number}"
+        if not any(text(row, c) for c in UPDATE_COLUMNS):
+            outcome.note = "No update"
+            continue
+        if area is None:
+            outcome.status = ERROR
+            outcome.errors.append(
+                (
+                    "Area number",
+                    f"“{number}” is not one of your areas: keep "
+                    "the area numbers as they were downloaded",
+                )
+            )
+            continue
+        if area.number in seen:
+            outcome.status = ERROR
+            outcome.errors.append(
+                (
+                    "Area number",
+                    f"Area {area.number} is also on row "
+                    f"{seen[area.number]}: one update per area in a workbook",
+                )
+            )
+            continue
+        seen[area.number] = outcome.row
+        try:
+            data = _form_data(row, area.current_as_at)
+        except CellError as e:
+            outcome.status = ERROR
+            outcome.errors.append((e.column, e.message))
+            continue
+        form = ProgressUpdateForm(data, last_rag=area.current_rag)
+        if not form.is_valid():
+            outcome.status = ERROR
+            for name, messages in form.errors.items():
+                column = FIELD_COLUMNS.get(name, "")
+                outcome.errors.extend((column, message) for message in messages)
+            continue
+        submit = text(row, "Save as").casefold() == SUBMIT.casefold()
+        values = form.values
+        outcome.status = NEW
+        outcome.record = area
+        outcome.values = {"values": values, "submit": submit}
+        outcome.changes = [
+            ("As at", "", format_plan_date(values["as_at"])),
+            (
+                "RAG status",
+                RAG(area.current_rag).label if area.current_rag else "(none)",
+                RAG(values["rag"]).label,
+            ),
+            ("Progress", "", values["narrative"]),
+            ("Saved as", "", SUBMIT if submit else DRAFT),
+        ]
+        for name in ("next_steps", "evidence", "rag_reason"):
+            if values[name]:
+                outcome.changes.append((form.fields[name].label, "", values[name]))
+    return preview
+
+
+def confirm(*, user, plan: Plan, file_name: str, book: ReadBook, fingerprint: str) -> Preview:
+    """Save each update as its form would, in one transaction, if the preview stands."""
+    return run(
+        confirm_steps(user=user, plan=plan, file_name=file_name, book=book, fingerprint=fingerprint)
+    )
+
+
+def confirm_steps(
+    *, user, plan: Plan, file_name: str, book: ReadBook, fingerprint: str
+) -> Steps[Preview]:
+    """confirm, yielding a Step every few hundred updates, inside the transaction
+    (a caller that stops before the end rolls everything back)."""
+    reason = f"Imported from {file_name} by {person(user)}"
+    with transaction.atomic():
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        preview = yield from check_steps(user, plan, book)
+        if preview.has_errors or preview.fingerprint != fingerprint:
+            raise Stale(preview)
+        writes = preview.writes
+        for done, outcome in enumerate(writes, start=1):
+            area, submit = outcome.record, outcome.values["submit"]
+            update = services._new_update(area, user, outcome.values["values"], submit)
+            said = "Submitted for sign-off" if submit else "Saved as a draft"
+            services.save_with_history(
+                update, reason=f"{said}: {reason[0].lower()}{reason[1:]}", user=user
+            )
+            if update.state == ProgressUpdate.State.SUBMITTED:
+                # The plan's approvers are e-mailed, as for a submission from the form.
+                transaction.on_commit(
+                    partial(services._reminder_event, "update_submitted", update.pk)
+                )
+            if done % BATCH == 0 or done == len(writes):
+                yield Step("Saved", done, len(writes), "updates")
+    return preview
