@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "plans",
     "reporting",
     "reminders",
+    # The plan as a workbook: export, import with a preview, bulk updates.
+    "workbook",
+    # Success measures: targets, tolerances and figures, as at any date.
+    "measures",
 ]
 
 MIDDLEWARE = [
@@ -311,3 +315,10 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
+
+# Workbooks (workbook/): the largest upload accepted, and the most its zip
+# parts may unpack to (a zip-bomb guard, checked before the file is opened).
+# Uploads up to the limit are kept in memory for the request, never on disk.
+WORKBOOK_MAX_UPLOAD_BYTES = envint("WORKBOOK_MAX_UPLOAD_MB", "10") * 1024 * 1024
+WORKBOOK_MAX_UNPACKED_BYTES = envint("WORKBOOK_MAX_UNPACKED_MB", "200") * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = WORKBOOK_MAX_UPLOAD_BYTES

@@ -35,4 +35,8 @@ urlpatterns = [
     path("", include("reporting.urls")),
     # Returns before each board, reminders and e-mail settings (reminders/).
     path("", include("reminders.urls")),
+    # The plan as a workbook: export, import, bulk progress updates (workbook/).
+    path("", include("workbook.urls")),
+    # Success measures: definitions, figures, uploads, scorecard downloads (measures/).
+    path("", include("measures.urls")),
 ]

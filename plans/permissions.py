@@ -226,9 +226,7 @@ def can_edit_area(user, area: ImprovementArea) -> bool:
 
 
 def can_add_action(user, area: ImprovementArea) -> bool:
-    return administers(user, area.plan) or (
-        is_officer(user, area.plan) and owns_area(user, area)
-    )
+    return administers(user, area.plan) or (is_officer(user, area.plan) and owns_area(user, area))
 
 
 def can_edit_action(user, action: Action) -> bool:
@@ -372,3 +370,126 @@ def get_plan_for_returns(user, slug: str) -> Plan:
     plan = get_plan_for_user(user, slug)
     require(can_see_returns(user, plan))
     return plan
+
+
+# --- Success measures (measures/) -------------------------------------------------------
+
+
+def owns_measure(user, measure) -> bool:
+    return measure.owner is not None and measure.owner.user_id == user.pk
+
+
+def can_define_measures(user, area: ImprovementArea) -> bool:
+    """Add a measure to an area, or change one's definition, target and tolerance:
+    plan administrators, and officers leading the area."""
+    return administers(user, area.plan) or (is_officer(user, area.plan) and owns_area(user, area))
+
+
+def can_enter_figures(user, measure) -> bool:
+    """Enter or correct a measure's figures: its owner (an officer holding the
+    owner role) and plan administrators."""
+    plan = measure.area.plan
+    return administers(user, plan) or (is_officer(user, plan) and owns_measure(user, measure))
+
+
+def may_enter_any_figures(user, plan: Plan) -> bool:
+    """The figures page and the upload: officers (for the measures they own)
+    and plan administrators (for every measure)."""
+    return role_in(user, plan) in (Role.PLAN_ADMINISTRATOR, Role.OFFICER)
+
+
+def can_manage_measure_settings(user, plan: Plan) -> bool:
+    """The plan's default tolerance and when figures are due."""
+    return administers(user, plan)
+
+
+def get_measure_for_user(user, pk: int, *, define: bool = False, enter: bool = False):
+    """A measure the user may see (404 otherwise), with its area, plan and owner
+    in the same query; 403 if ``define``/``enter`` and they may not."""
+    from measures.models import Measure
+
+    measure = (
+        _visible(Measure.objects.filter(pk=pk), user, "area__plan")
+        .select_related("area__plan__organisation", "area__lead", "owner__organisation", "action")
+        .first()
+    )
+    if measure is None:
+        raise Http404("No such measure")
+    _remember(measure.area.plan, user, measure.viewer_role)
+    if define:
+        require(can_define_measures(user, measure.area))
+    if enter:
+        require(can_enter_figures(user, measure))
+    return measure
+
+
+def enterable_measures(user, plan: Plan, qs: QuerySet) -> QuerySet:
+    """The measures (of ``qs``, in ``plan``) whose figures the user may enter."""
+    if administers(user, plan):
+        return qs
+    if is_officer(user, plan):
+        return qs.filter(owner__user_id=user.pk)
+    return qs.none()
+
+
+# --- Starting a plan, and the plan as a workbook (workbook/) ------------------------------
+
+
+def councils_for_new_plans(user) -> QuerySet:
+    """The councils the user may start a plan for: any, for an operator; else
+    those whose plans they administer, and those the operators named them for
+    (workbook.CouncilAdministrator, ``manage.py create_council``)."""
+    from .models import Organisation
+
+    councils = Organisation.objects.filter(council__isnull=True).order_by("name")
+    if not user.is_authenticated:
+        return councils.none()
+    if user.is_superuser:
+        return councils
+    administered = Membership.objects.filter(user_id=user.pk, role=Role.PLAN_ADMINISTRATOR).values(
+        "plan__organisation"
+    )
+    return councils.filter(Q(pk__in=administered) | Q(plan_starters__user_id=user.pk)).distinct()
+
+
+def can_start_plan(user) -> bool:
+    return councils_for_new_plans(user).exists()
+
+
+def can_exchange_plan_workbook(user, plan: Plan) -> bool:
+    """Export the whole plan to a workbook and import it back: plan administrators."""
+    return administers(user, plan)
+
+
+def can_bulk_update(user, plan: Plan) -> bool:
+    """The progress updates workbook: officers (for their areas) and plan
+    administrators (for any area)."""
+    return administers(user, plan) or is_officer(user, plan)
+
+
+def get_plan_for_workbook(user, slug: str, *, whole_plan: bool) -> Plan:
+    """The plan, for its workbook pages: 404 to non-members, 403 to roles
+    without the right (``whole_plan``: export and import of the plan itself)."""
+    plan = get_plan_for_user(user, slug)
+    allowed = can_exchange_plan_workbook if whole_plan else can_bulk_update
+    require(allowed(user, plan))
+    return plan
+
+
+def get_pending_import_for_user(user, plan: Plan, pk):
+    """A checked import waiting for confirmation: the user's own, in this plan,
+    not expired; anyone else's (or another plan's) is not found."""
+    import uuid
+
+    from workbook.models import PendingImport, expired_before
+
+    try:
+        pk = uuid.UUID(str(pk))
+    except ValueError:
+        raise Http404("No such import") from None
+    pending = PendingImport.objects.filter(
+        pk=pk, plan=plan, user_id=user.pk, created_at__gte=expired_before()
+    ).first()
+    if pending is None:
+        raise Http404("No such import")
+    return pending

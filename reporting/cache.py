@@ -17,6 +17,7 @@ from collections.abc import Callable
 from django.core.cache import caches
 from django.db import connection
 
+from measures.models import Measure, MeasureSettings, MeasureValue
 from plans.models import (
     Action,
     ImprovementArea,
@@ -42,6 +43,10 @@ READ_BY_PAPERS = [
     Theme,
     Owner,
     Organisation,
+    # Success measures, their figures and the plan's tolerance (measures/).
+    Measure,
+    MeasureValue,
+    MeasureSettings,
 ]
 
 

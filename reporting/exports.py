@@ -358,6 +358,8 @@ def to_docx(paper: Paper, layout_: Document_ | None = None) -> bytes:
             _para(doc, block)
         elif block.kind == "items":
             _items(doc, block)
+        elif block.kind == "image":
+            _image(doc, block, width_cm)
         elif block.kind == "table":
             if previous == "table":
                 _spacer(doc)  # Word would join two tables that touch
@@ -371,6 +373,16 @@ def _save(doc: DocxDocument) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _image(doc: DocxDocument, block: layout.Image, width_cm: float) -> None:
+    """A chart (PNG) as an inline picture with its alternative text (Word's
+    "Alt Text", which screen readers announce)."""
+    run = doc.add_paragraph().add_run()
+    shape = run.add_picture(io.BytesIO(block.png), width=Cm(min(width_cm, 16)))
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", clean_text(block.alt))
+    doc_pr.set("title", clean_text(block.alt.split(":")[0]))
 
 
 def _spacer(doc: DocxDocument) -> None:

@@ -75,6 +75,24 @@ class Table:
 
 
 @dataclass
+class Image:
+    """A chart as a PNG (a success measure's: measures/png.py), with its
+    alternative text; the table before it carries the same figures."""
+
+    png: bytes
+    alt: str
+    width: int  # display width in CSS pixels (Word: the text width, at most)
+    height: int
+    kind: str = "image"
+
+    @property
+    def data_uri(self) -> str:
+        import base64
+
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass
 class Document:
     title: str  # the document's title (PDF and Word properties)
     landscape: bool
@@ -299,6 +317,7 @@ def _area_detail(doc: Document, area: AreaLine, paper: Paper) -> None:
     ]:
         if lines:
             doc.add(Heading(4, caption), _milestone_table(caption, lines, late=late, area=False))
+    _area_measures(doc, area, paper)
 
 
 def board(doc: Document, paper: Paper) -> None:
@@ -369,6 +388,7 @@ def board(doc: Document, paper: Paper) -> None:
         )
     else:
         doc.add(Para("No area rated green or blue has an overdue milestone."))
+    _measures_first(doc, paper)
     _asks(doc, paper, "Decisions asked of the board")
 
     doc.add(Heading(2, "Progress in each area"), Para(ABSENT_SECTIONS))
@@ -392,9 +412,11 @@ def assurance(doc: Document, paper: Paper) -> None:
     doc.add(
         Para(
             f"Listed: every area rated red, every area worse since the previous board, {rule} "
-            "(one line an area, naming the most overdue), and every area rated green or blue "
-            "with an overdue milestone. The reason is the latest approved update's, or for "
-            "milestones their re-forecast reason."
+            "(one line an area, naming the most overdue), every area rated green or blue with an "
+            "overdue milestone, and every success measure "
+            "off target (red by its tolerance, worked out by the service). The reason is the "
+            "latest approved update's, else the milestone's re-forecast reason, or the "
+            "commentary given with the measure's figure."
         )
     )
     exceptions = paper.exceptions
@@ -434,6 +456,89 @@ def assurance(doc: Document, paper: Paper) -> None:
         doc.add(Para("No milestone is due in the next quarter."))
     _asks(doc, paper, "Decisions asked of the meeting")
     closing(doc, paper, key=True)
+
+
+# --- Success measures (measures/), as at the paper's date -------------------------------
+
+MEASURES_NOTE = (
+    "A measure's RAG (on, near or off target, by its tolerance) and its direction of travel "
+    "(against the previous period) are worked out by the service from the figures recorded "
+    "by the paper's date; nobody chose them."
+)
+
+
+def _measures_table(caption: str, cards: list, *, area: bool = True) -> Table:
+    return Table(
+        caption,
+        (["No."] if area else [])
+        + ["Measure", "Latest figure", "Target", "RAG (derived)", "Direction (derived)"],
+        [
+            ([Cell(str(c.area_number), number=True)] if area else [])
+            + [
+                text(c.name),
+                text(f"{c.latest_label} ({c.latest.label})" if c.latest else "No figure yet")
+                if not c.missing
+                else text(
+                    (f"{c.latest_label} ({c.latest.label}); " if c.latest else "")
+                    + f"{c.expected_label} missing"
+                ),
+                text(c.target_label),
+                status(c.rag, c.rag_label),
+                text(c.direction or "–"),
+            ]
+            for c in cards
+        ],
+        ([1.6] if area else []) + [5.4, 3.4, 2.2, 2.6, 2.4],
+    )
+
+
+def _measures_first(doc: Document, paper: Paper) -> None:
+    """The board report's first part: measures off target or worsening."""
+    if not paper.measures:
+        return
+    doc.add(Heading(2, "Measures off target or worsening"))
+    flagged = [c for c in paper.measures if c.off_target or c.worsening]
+    if flagged:
+        doc.add(_measures_table("Measures off target or worsening", flagged))
+    else:
+        doc.add(Para("No measure is off target or worsening."))
+    doc.add(Para(MEASURES_NOTE, style="note"))
+
+
+def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
+    """An area's measures in its section: the table, then each measure's chart
+    (a PNG with alternative text) after its own figures."""
+    cards = [c for c in paper.measures if c.area_number == area.number]
+    if not cards:
+        return
+    from measures.png import alt_text, chart_png
+
+    doc.add(Heading(4, "Success measures"))
+    doc.add(_measures_table(f"Area {area.number}: success measures", cards, area=False))
+    for card in cards:
+        chart = card.chart
+        points = card.points
+        doc.add(
+            Table(
+                f"{card.name}: the figures",
+                ["Period", "Figure", "RAG (derived)"],
+                [
+                    [
+                        text(p.label),
+                        Cell(p.value_label or "–", number=True),
+                        text(p.rag_label or "–"),
+                    ]
+                    for p in points
+                    if p.value is not None
+                ]
+                or [[text("No figures recorded"), text(""), text("")]],
+                [4, 3, 3],
+            )
+        )
+        png = chart_png(chart)
+        natural = chart.width + 86
+        width = min(640, int(natural))
+        doc.add(Image(png, alt_text(card), width, int(258 * width / natural)))
 
 
 LAYOUTS = {Kind.SCRUTINY: scrutiny, Kind.BOARD: board, Kind.ASSURANCE: assurance}

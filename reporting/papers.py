@@ -229,6 +229,9 @@ class Paper:
     due_next_quarter: list[MilestoneLine] = field(default_factory=list)
     escalate_after_days: int = 0
     issued_at: datetime.datetime | None = None  # when issued; None for a working copy
+    # Success measures as at the paper's date (measures.readings.MeasureCard), in
+    # area order; their RAG and direction of travel are derived, and said so.
+    measures: list = field(default_factory=list)
 
     @property
     def moment(self) -> datetime.datetime:
@@ -308,6 +311,16 @@ class Paper:
                     f"milestone{'s' if len(a.overdue) != 1 else ''}",
                     a,
                     a.rag_reason,
+                )
+        for card in self.measures:  # success measures off target (measures/)
+            if card.rag == RAG.RED and card.area_number in by_number:
+                add(
+                    f"Measure off target: {card.name}, {card.latest_label} "
+                    f"({card.latest.label}) against a target of {card.target_label} "
+                    "(RAG by tolerance, derived)",
+                    by_number[card.area_number],
+                    card.latest.comment or "No commentary recorded with the figure.",
+                    lead=card.owner,
                 )
         # Overdue milestones past the escalation rule, one line an area (so the
         # summary stays short however late a plan runs), the most overdue named.

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from measures.pages import dashboard_scorecard
 from plans import permissions as perms
 from plans.forms import date_initial
 from plans.history import history_of
@@ -106,6 +107,8 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             "as_at_iso": as_at.isoformat(),
             "is_today": as_at == today(),
             "stale_days": stale_days,
+            # Success measures (measures/): the scorecard, from the same plan state.
+            "scorecard": dashboard_scorecard(dashboard, request),
         },
     )
 

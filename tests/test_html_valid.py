@@ -60,6 +60,16 @@ EXCLUDED = {
     "logout": "POST only",
     # JSON for load balancers.
     "health": "not HTML",
+    # Workbooks (workbook/): the files, and the POST-only cancel, which leads to the hub.
+    "workbook:export": "download",
+    "workbook:export_csv": "download",
+    "workbook:progress": "download",
+    "workbook:cancel": "POST only",
+    # Success measures (measures/): files, and the upload's POST-only confirmation,
+    # which leads to the figures page, checked here.
+    "measures:scorecard_download": "download",
+    "measures:figures_template": "download",
+    "measures:upload_confirm": "POST only",
 }
 # Django's own admin site: its templates are Django's, not ours.
 EXCLUDED_NAMESPACES = ("admin:",)
@@ -86,6 +96,10 @@ PK_SAMPLES = {
     "owners": lambda w: [w.owner.pk],
     "partners": lambda w: [w.partner.pk],
     "members": lambda w: [Membership.objects.get(plan=w.plan, user=w.users["officer"]).pk],
+    # A plan administrator's checked import, waiting for confirmation (workbook/).
+    "imports": lambda w: [w.pending_import.pk],
+    # A success measure with figures (measures/): its figure and edit pages.
+    "measures": lambda w: [w.measure.pk],
 }
 
 
@@ -146,6 +160,13 @@ def add_records(world) -> None:
     )
     world.draft = factories.ProgressUpdateFactory(area=world.area, author=officer)
     world.meeting = factories.MeetingFactory(plan=world.plan, date=datetime.date(2015, 6, 1))
+    # A success measure with two months' figures: its chart, table and forms.
+    from tests.measures.conftest import add_value, make_measure
+
+    world.measure = make_measure(world.area, world.area.lead)
+    last = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    add_value(world.measure, last.replace(day=1), 70, comment="First count")
+    add_value(world.measure, (last.replace(day=1) - datetime.timedelta(days=1)).replace(day=1), 60)
     # The board report prepared for it: its page and front sheet form are pages too.
     prepare(world.meeting, Kind.BOARD, world.users["admin"])
     as_at = datetime.date(2015, 5, 31)
@@ -162,6 +183,27 @@ def add_records(world) -> None:
         pdf=b"-",
         issued_by=world.users["admin"],
         issued_at=timezone.now(),
+    )
+    world.pending_import = pending_import(world)
+
+
+def pending_import(world):
+    """The plan exported and uploaded again by its administrator: the preview page."""
+    from workbook import engine
+    from workbook.export import plan_workbook
+    from workbook.models import PendingImport
+    from workbook.reading import read_upload
+
+    name, data = plan_workbook(world.plan)
+    book = read_upload(name, data)
+    preview = engine.check(engine.Context(world.plan, world.users["admin"], name), book)
+    return PendingImport.objects.create(
+        plan=world.plan,
+        user=world.users["admin"],
+        kind=PendingImport.Kind.PLAN,
+        file_name=name,
+        rows=engine.book_to_json(book),
+        fingerprint=preview.fingerprint,
     )
 
 

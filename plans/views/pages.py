@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from measures import pages as measures_pages
 from plans import permissions as perms
 from plans.models import RAG, Action, ImprovementArea, Milestone, Plan, ProgressUpdate
 from reminders.returns import mark_due
@@ -98,6 +99,8 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "can_edit_area": perms.can_edit_area(user, area),
             "can_add_action": perms.can_add_action(user, area),
             "can_add_milestone": perms.can_add_milestone(user, area),
+            # Success measures (measures/): cards, charts and who may enter figures.
+            **measures_pages.area_context(area, user, today),
         },
     )
 
@@ -160,5 +163,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "today": today,
             "due_soon_days": DUE_SOON_DAYS,
             "update_due_days": UPDATE_DUE_AFTER_DAYS,
+            # Success measures (measures/): the figures this officer owes.
+            "figures_due": measures_pages.figures_due(user, today),
         },
     )

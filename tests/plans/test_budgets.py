@@ -28,7 +28,9 @@ BUDGETS = {
     # meetings and the updates that count towards it
     "my_work": OVERHEAD + 8,
     "plan": OVERHEAD + 3,  # plan, areas with status, count awaiting sign-off
-    "area": OVERHEAD + 7,  # area, actions, partners, milestones, updates, current, perms
+    # area, actions, partners, milestones, updates, current, perms; success measures
+    # (measures/pages.py): settings, measures with their owners, figures
+    "area": OVERHEAD + 10,
     # plan, submitted updates: each with its area and that area's last approved
     # RAG ("Amber → Red"), a subquery in the same query, so still 2
     "sign_off": OVERHEAD + 2,

@@ -26,14 +26,20 @@ BUDGETS = {
     # the page's rows (one UNION), each kind on it with the rows before (up to
     # 7, housekeeping left out), partners, the kinds they name (up to 7), and
     # which updates the viewer may open
-    "dashboard": OVERHEAD + 31,
+    # … and the measures scorecard (measures/scorecard.py): settings, measures,
+    # figures, owners' names, each read from history as at the date
+    "dashboard": OVERHEAD + 35,
     "papers": OVERHEAD + 2,  # plan, first-recorded, meetings
     # plan, first-recorded, snapshot and previous board, names, actions (milestones'
     # leads), milestones at the previous board (re-forecast since), the council
-    "paper": OVERHEAD + 14,
+    # … + the success measures as at the date (measures/): settings, measures,
+    # figures, owners
+    "paper": OVERHEAD + 18,
     # the same without the session's renewal, with the cache's one query for the
     # data's latest history (a hit makes that query alone)
-    "download": OVERHEAD + 13,
+    # … + the success measures as at the date (measures/): settings, measures,
+    # figures, owners
+    "download": OVERHEAD + 17,
 }
 
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from measures import demo
 from plans.models import Membership, Owner, Plan
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER, Role
 from plans.services import save_with_history
@@ -37,7 +38,8 @@ class Command(BaseCommand):
             if not user.check_password(password):
                 user.set_password(password)
             user.save()
-            for plan in Plan.objects.all():
+            # Every plan but the demo council's, which has its own accounts (below).
+            for plan in Plan.objects.exclude(slug=demo.DEMO_SLUG):
                 membership = Membership.objects.filter(plan=plan, user=user).first()
                 if membership is None:
                     membership = Membership(plan=plan, user=user, role=role)
@@ -46,8 +48,20 @@ class Command(BaseCommand):
                     membership.role = role
                     save_with_history(membership, reason="Demo account's role")
             if owner_title:
-                owner = Owner.objects.filter(job_title=owner_title).first()
+                owner = (
+                    Owner.objects.filter(job_title=owner_title)
+                    .exclude(organisation__name=demo.COUNCIL)
+                    .first()
+                )
                 if owner and owner.user_id != user.pk:
                     owner.user = user
                     save_with_history(owner, reason="Demo account holds this role", user=user)
+            self.stdout.write(f"  {username} / {password} / {Role(role).label}")
+        # measures: a second, fictional plan with its own accounts (measures/demo.py).
+        built = demo.build_demo()
+        self.stdout.write(
+            f"{demo.DEMO_TITLE}: {'created' if built else 'already there'}; "
+            "its accounts belong to it only (user name / password / role):"
+        )
+        for username, password, _name, role, _title in demo.DEMO_ACCOUNTS:
             self.stdout.write(f"  {username} / {password} / {Role(role).label}")

@@ -15,11 +15,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, path: str, **options: object) -> None:
         # The papers a fixture records are reporting's; reporting builds on plans.
+        from measures.seed import load_seed_measures
         from reporting.seed import record_seed_papers
 
         result = load_plan(Path(path))
         papers = record_seed_papers(Path(path))
-        if not result.wrote_anything and not papers:
+        # Success measures' definitions (measures/seed.py): no figures.
+        measures = load_seed_measures(Path(path))
+        if not result.wrote_anything and not papers and not measures:
             self.stdout.write("The plan is already up to date; nothing changed.")
             return
         for label, counts in (("Created", result.created), ("Changed", result.changed)):
@@ -27,3 +30,5 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label} {n} {name}")
         if papers:
             self.stdout.write(f"Recorded {papers} issued paper{'s' if papers != 1 else ''}")
+        if measures:
+            self.stdout.write(f"Created or changed {measures} measure definitions (no figures)")

@@ -1,0 +1,185 @@
+"""Writes to measures and their figures. Every write goes through ``save()``
+(plans.services) so history keeps who, when and why."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from plans.models import ImprovementArea, Plan
+from plans.services import (
+    EditConflict,
+    create_once,
+    save_version_checked,
+    save_with_history,
+)
+
+from . import periods
+from .checks import FigureError, period_problem
+from .models import Measure, MeasureSettings, MeasureValue
+
+ENTERED = "Figure entered"
+
+
+class ReasonNeeded(Exception):
+    """A figure for the period is already recorded: changing it is a
+    correction, and a correction needs a reason. Nothing was written."""
+
+    def __init__(self, current: MeasureValue) -> None:
+        super().__init__(f"{current} is already recorded")
+        self.current = current
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    records: list[MeasureValue] = field(default_factory=list)
+
+    @property
+    def wrote(self) -> int:
+        return self.created + self.corrected
+
+
+def save_settings(
+    *, plan: Plan, values: dict, user: AbstractBaseUser, expected_version: int | None
+) -> MeasureSettings:
+    """Create the plan's measure settings (the first save) or change them."""
+    with transaction.atomic():
+        settings = MeasureSettings.objects.select_for_update().filter(plan=plan).first()
+        if settings is None:
+            settings = MeasureSettings(plan=plan, **values)
+            save_with_history(settings, reason="Measure settings set", user=user)
+            return settings
+        for name, value in values.items():
+            setattr(settings, name, value)
+        save_version_checked(
+            settings,
+            expected_version=expected_version or 0,
+            reason="Measure settings changed",
+            user=user,
+        )
+    return settings
+
+
+def create_measure(
+    *, area: ImprovementArea, values: dict, user: AbstractBaseUser, token: uuid.UUID | None
+) -> tuple[Measure, bool]:
+    """A new measure in ``area``, once per form token: ``(measure, created)``."""
+    measure = Measure(area=area, **values)
+    return create_once(
+        measure,
+        token=token,
+        save=lambda: save_with_history(measure, reason="Measure added", user=user),
+    )
+
+
+def edit_measure(
+    *, measure: Measure, values: dict, user: AbstractBaseUser, reason: str, expected_version: int
+) -> None:
+    """Change a measure's definition, target or tolerance; ``reason`` is kept in
+    history (a target's changes are read from there, as at any date)."""
+    for name, value in values.items():
+        setattr(measure, name, value)
+    save_version_checked(measure, expected_version=expected_version, reason=reason, user=user)
+
+
+def record_value(
+    *,
+    measure: Measure,
+    period: datetime.date,
+    value: Decimal,
+    comment: str,
+    user: AbstractBaseUser | None,
+    reason: str = "",
+    expected_version: int | None = None,
+    today: datetime.date | None = None,
+    when: datetime.datetime | None = None,
+) -> str:
+    """Record ``measure``'s figure for ``period``: "created", "corrected" or
+    "unchanged" (the same figure and comment again writes nothing).
+
+    A different figure for a period already recorded is a correction: it needs
+    a ``reason`` (ReasonNeeded otherwise) and, from a form, the version the
+    user saw (EditConflict if someone changed it meanwhile). FigureError for a
+    period that may not have a figure."""
+    today = today or timezone.localdate()
+    period = periods.start_of(period, measure.frequency)
+    problem = period_problem(period, measure.frequency, today)
+    if problem:
+        raise FigureError(problem)
+    with transaction.atomic():
+        current = (
+            MeasureValue.objects.select_for_update().filter(measure=measure, period=period).first()
+        )
+        if current is None:
+            record = MeasureValue(
+                measure=measure,
+                period=period,
+                value=value,
+                comment=comment,
+                entered_by=user,
+                entered_at=when or timezone.now(),
+            )
+            save_with_history(record, reason=ENTERED, user=user, when=when)
+            return "created"
+        if current.value == value and current.comment == comment:
+            return "unchanged"
+        if expected_version is not None and current.version != expected_version:
+            raise EditConflict(current, expected_version)
+        if current.value != value and not reason.strip():
+            raise ReasonNeeded(current)
+        was = current.value
+        current.value, current.comment = value, comment
+        current.entered_by, current.entered_at = user, when or timezone.now()
+        current.version += 1
+        why = f"Corrected from {was}: {reason.strip()}" if was != value else "Comment changed"
+        if reason.strip() and was == value:
+            why = f"Comment changed: {reason.strip()}"
+        save_with_history(current, reason=why, user=user, when=when)
+        return "corrected"
+
+
+def record_values(
+    rows: list[tuple[Measure, datetime.date, Decimal, str]],
+    *,
+    user: AbstractBaseUser,
+    reason: str,
+    today: datetime.date | None = None,
+) -> Outcome:
+    """Many figures at once, all or none (one transaction): the figures page and
+    the upload. Rows already recorded as given write nothing."""
+    outcome = Outcome()
+    with transaction.atomic():
+        for measure, period, value, comment in rows:
+            result = record_value(
+                measure=measure,
+                period=period,
+                value=value,
+                comment=comment,
+                user=user,
+                reason=reason,
+                today=today,
+            )
+            setattr(outcome, result, getattr(outcome, result) + 1)
+    return outcome
+
+
+__all__ = [
+    "EditConflict",
+    "FigureError",
+    "Outcome",
+    "ReasonNeeded",
+    "create_measure",
+    "edit_measure",
+    "record_value",
+    "record_values",
+    "save_settings",
+]

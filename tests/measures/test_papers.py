@@ -1,0 +1,90 @@
+"""Measures in the papers, as at the paper's date: the board report's first
+part, each area's table and chart (Word and PDF, with alternative text), and
+the assurance summary's exceptions."""
+
+import datetime
+import io
+import zipfile
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
+from reporting.build import build_paper
+from reporting.exports import render_body, to_docx, to_pdf
+from reporting.layout import lay_out
+from reporting.papers import Kind
+
+from .conftest import add_value, make_measure, moment
+
+pytestmark = pytest.mark.django_db
+
+d = datetime.date
+
+
+@pytest.fixture
+def measured(world):
+    # The world was made today; papers here are as at dates in 2015, so its
+    # records' history (test set-up only) is dated 1 January 2015.
+    for model in (Plan, ImprovementArea, ProgressUpdate, Milestone, Action):
+        model.history.all().update(history_date=moment(2015, 1, 1))
+    measure = make_measure(world.area, world.area.lead, when=moment(2015, 1, 5))
+    add_value(measure, d(2015, 2, 1), 88, when=moment(2015, 3, 10))
+    # March's figure, off target, entered in May with its commentary.
+    add_value(measure, d(2015, 3, 1), 60, when=moment(2015, 5, 20), comment="Two teams short")
+    return measure
+
+
+def test_board_report_lists_off_target_measures_as_at_its_date(world, measured):
+    april = render_body(build_paper(Kind.BOARD, world.plan, d(2015, 4, 30)))
+    first_part = april[april.index("Measures off target or worsening") :]
+    first_part = first_part[: first_part.index("Progress in each area")]
+    assert "No measure is off target or worsening." in first_part
+    june_paper = build_paper(Kind.BOARD, world.plan, d(2015, 6, 30))
+    june = render_body(june_paper)
+    first_part = june[june.index("Measures off target or worsening") :]
+    first_part = first_part[: first_part.index("Progress in each area")]
+    assert "Supervision within the local standard" in first_part
+    assert "Off target" in first_part and "Worsening" in first_part
+    assert "worked out by the service" in first_part
+    # The area's own section: the table, the figures and the chart with its alt text.
+    section = june[june.index("Area 1: Ensure reasonable workloads.") :]
+    assert "Success measures" in section
+    assert 'alt="Line chart of Supervision within the local standard' in section
+    assert "data:image/png;base64," in section
+    headings = [text for level, text in lay_out(june_paper).headings]
+    assert headings.index("Measures off target or worsening") < headings.index(
+        "Progress in each area"
+    )
+
+
+def test_the_chart_is_in_word_and_pdf_with_alternative_text(world, measured):
+    paper = build_paper(Kind.BOARD, world.plan, d(2015, 6, 30))
+    document = docx.Document(io.BytesIO(to_docx(paper)))
+    pictures = document.inline_shapes
+    assert len(pictures) == 1
+    descr = pictures[0]._inline.docPr.get("descr")
+    assert descr.startswith("Line chart of Supervision within the local standard")
+    assert "latest figure 60% (March 2015)" in descr
+    with zipfile.ZipFile(io.BytesIO(to_docx(paper))) as archive:
+        assert any(name.endswith(".png") for name in archive.namelist())
+    reader = PdfReader(io.BytesIO(to_pdf(paper)))
+    # WeasyPrint shares one image among the pages' resources: one distinct chart.
+    images = {img.data for page in reader.pages for img in page.images}
+    assert len(images) == 1
+
+
+def test_assurance_summary_lists_red_measures_as_exceptions(world, measured):
+    body = render_body(build_paper(Kind.ASSURANCE, world.plan, d(2015, 6, 30)))
+    exceptions = body[body.index("Exceptions, with their reasons") :]
+    assert "Measure off target: Supervision within the local standard, 60%" in exceptions
+    assert "Two teams short" in exceptions
+    before = render_body(build_paper(Kind.ASSURANCE, world.plan, d(2015, 4, 30)))
+    assert "Measure off target" not in before
+
+
+def test_a_plan_without_measures_says_nothing_of_them(world):
+    body = render_body(build_paper(Kind.BOARD, world.plan, d(2015, 6, 30)))
+    assert "Measures off target" not in body
+    assert "Success measures" not in body
