@@ -63,8 +63,10 @@ class Table:
     @property
     def keep_together(self) -> bool:
         """A short table (a key, the counts, a front sheet) is never split
-        across pages: it moves whole to the next page."""
-        return len(self.rows) <= 12
+        across pages: it moves whole to the next page. Only short ones: a long
+        table kept whole would leave its heading alone on a near-empty page."""
+        words = sum(len(c.text) for row in self.rows for c in row)
+        return len(self.rows) <= 12 and words <= 800
 
     @property
     def percentages(self) -> list[int]:
@@ -517,7 +519,10 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
     doc.add(_measures_table(f"Area {area.number}: success measures", cards, area=False))
     for card in cards:
         chart = card.chart
-        points = card.points
+        recorded = [p for p in card.points if p.value is not None]
+        if not recorded:
+            # No figures yet: the table above says so; no empty table or chart.
+            continue
         doc.add(
             Table(
                 f"{card.name}: the figures",
@@ -528,10 +533,8 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
                         Cell(p.value_label or "–", number=True),
                         text(p.rag_label or "–"),
                     ]
-                    for p in points
-                    if p.value is not None
-                ]
-                or [[text("No figures recorded"), text(""), text("")]],
+                    for p in recorded
+                ],
                 [4, 3, 3],
             )
         )
