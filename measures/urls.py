@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import definitions, downloads, figures
+from .views import definitions, downloads, figures, history
 
 app_name = "measures"
 
@@ -30,4 +30,5 @@ urlpatterns = [
     ),
     path("measures/<int:pk>/edit/", definitions.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/figures/", figures.figure, name="figure"),
+    path("measures/<int:pk>/history/", history.measure_history, name="measure_history"),
 ]

@@ -12,6 +12,11 @@ for each kind of record on the page one for its rows and the rows before them,
 one per many-to-many field, one per kind of record they name, and one to check
 which progress updates the viewer may open.
 
+Success measures (measures/) are listed with their area: a measure's changes
+in its own unit ("Target: 80% → 85%"), a figure's as the figure for its period
+("Figure for March 2026 corrected from 12 to 14"), with the reason given; a
+measure's own page lists it and its figures (``ChangeFilter.measure``).
+
 What a viewer sees of progress updates is decided in plans/permissions.py
 (``update_visibility``); readers who see approved updates only (board,
 scrutiny) see each one as published: its approval, without the row before it,
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -40,6 +46,9 @@ from django.db.models import (
 from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils import timezone
+
+from measures import periods as measure_periods
+from measures.models import Measure, MeasureValue
 
 from . import permissions
 from .models import (
@@ -100,7 +109,22 @@ MODEL_LABELS = {
     ("meeting", "kind"): "Type of meeting",
     ("organisation", "kind"): "Type of organisation",
     ("organisation", "council"): "Partner of",
+    # Success measures (measures/): a figure's period is its entry's subject;
+    # who entered it and when are the entry's own who and when; a tolerance's
+    # kind is shown as part of the tolerance ("5% of the target").
+    ("measure", "baseline_value"): "Baseline",
+    ("measure", "target_value"): "Target",
+    ("measure", "action"): "Action",
+    ("measurevalue", "value"): "Figure",
 }
+MEASURE_HIDDEN = {"tolerance_kind", "order"}
+FIGURE_HIDDEN = {"measure", "period", "entered_by", "entered_at"}
+FIGURE_EVENTS = {"+": "Entered", "~": "Changed", "-": "Deleted"}
+# The reasons measures/services.py writes for a figure around the user's own
+# words ("Corrected from 12.00: miscounted"): the entry says the rest itself.
+FIGURE_REASON = re.compile(
+    r"^(?:Corrected from [^:]*|Comment changed|Figure entered)(?:: (?P<why>.*))?$", re.S
+)
 
 
 def rag_word(value: str) -> str:
@@ -123,6 +147,12 @@ class Source:
     housekeeping: bool = False
     # How a history row names its improvement area, for kinds that have one.
     area_field: str | None = None
+    # For kinds that name their area through another record (a figure, through
+    # its measure): (the row's field naming that record, that record's model);
+    # ``area_field`` is then the other record's history's field.
+    area_via: tuple[str, type[models.Model]] | None = None
+    # How a history row names its success measure, for the measure's own page.
+    measure_field: str | None = None
 
 
 SOURCES = [
@@ -130,6 +160,15 @@ SOURCES = [
     Source("action", "Actions", Action, area_field="area_id"),
     Source("milestone", "Milestones", Milestone, area_field="area_id"),
     Source("update", "Progress updates", ProgressUpdate, area_field="area_id"),
+    Source("measure", "Measures", Measure, area_field="area_id", measure_field="id"),
+    Source(
+        "figure",
+        "Figures",
+        MeasureValue,
+        area_field="area_id",
+        area_via=("measure_id", Measure),
+        measure_field="measure_id",
+    ),
     Source("meeting", "Meetings", Meeting),
     Source("theme", "Themes", Theme),
     Source("plan", "The plan's details", Plan),
@@ -158,13 +197,25 @@ def _in_plan(source: Source, plan: Plan) -> Q:
     if model in (Theme, Meeting, ImprovementArea, Membership):
         return Q(plan_id=plan.pk)
     if source.area_field:
-        return Q(area_id__in=ImprovementArea.history.filter(plan_id=plan.pk).values("id"))
+        return _via(
+            source, Q(area_id__in=ImprovementArea.history.filter(plan_id=plan.pk).values("id"))
+        )
     # Owners and organisations are kept per council: the plan's council's own.
     council = plan.organisation.council_id_or_own
     in_council = Q(id=council) | Q(council_id=council)
     if model is Organisation:
         return in_council
     return Q(organisation_id__in=Organisation.history.filter(in_council).values("id"))
+
+
+def _via(source: Source, where: Q) -> Q:
+    """``where``, on the fields that name an area, as a filter of ``source``'s
+    history rows: for a kind that names its area through another record, the
+    rows of those records (ever) matching it."""
+    if source.area_via is None:
+        return where
+    key, model = source.area_via
+    return Q(**{f"{key}__in": model.history.filter(where).values("id")})
 
 
 # --- Filters and pages -------------------------------------------------------------
@@ -181,6 +232,7 @@ class ChangeFilter:
     kind: str | None = None  # a Source key
     since: datetime.datetime | None = None
     until: datetime.datetime | None = None
+    measure: Measure | None = None  # one success measure: itself and its figures
 
 
 @dataclass
@@ -253,10 +305,14 @@ def _sources(
             continue
         if filters.kind is not None and source.key != filters.kind:
             continue
-        if filters.area is not None:
+        if filters.measure is not None:
+            if source.measure_field is None:
+                continue
+            where = Q(**{source.measure_field: filters.measure.pk})
+        elif filters.area is not None:
             if source.area_field is None:
                 continue
-            where = Q(**{source.area_field: filters.area.pk})
+            where = _via(source, Q(**{source.area_field: filters.area.pk}))
         else:
             where = _in_plan(source, plan)
         if source.model is ProgressUpdate:
@@ -366,7 +422,8 @@ def change_page(
     count: bool = True,
 ) -> ChangePage:
     """One page of the plan's changes (or one area's: the area itself, its
-    actions, milestones and updates), newest first.
+    actions, milestones, updates, measures and figures; or one measure's: it
+    and its figures), newest first.
 
     ``viewer`` sees only the update history rows their role lets them read
     (plans/permissions.py): a board member sees each update's approval, never
@@ -549,7 +606,7 @@ def _want(lookups: _Lookups, model: type[models.Model], rows: list, *, pages=Fal
     for row in rows:
         for f in fields:
             lookups.want(f.related_model, getattr(row, f.attname))
-        if pages and model in (ImprovementArea, Action, Milestone):
+        if pages and model in (ImprovementArea, Action, Milestone, Measure):
             lookups.want(model, row.id)
 
 
@@ -566,6 +623,7 @@ class _Context:
 
 def _describe(plan: Plan, viewer, wanted: list[tuple[type[models.Model], list[int]]]) -> dict:
     """ChangeEntry for each (model, history id) in ``wanted``."""
+
     def published_only(row) -> bool:
         return not permissions.sees_workings(viewer, plan, row.author_id)
 
@@ -610,6 +668,10 @@ def _label(model: type[models.Model], f: models.Field) -> str:
 def _display(f: models.Field, row: models.Model, lookups: _Lookups) -> str:
     """A field's value as the plan writes it; "" for no value."""
     value = getattr(row, f.attname)
+    if f.model in (Measure, MeasureValue):
+        shown = _measure_display(f, row, value, lookups)
+        if shown is not None:
+            return shown
     if value is None or value == "":
         return ""
     if f.related_model is ImprovementArea:
@@ -630,6 +692,37 @@ def _display(f: models.Field, row: models.Model, lookups: _Lookups) -> str:
         precision = getattr(row, PRECISION_OF.get(f.name, ""), DatePrecision.DAY)
         return format_plan_date(value, precision)
     return str(value)
+
+
+def _measure_display(f: models.Field, row: models.Model, value, lookups: _Lookups) -> str | None:
+    """A measure's or figure's value in the measure's own unit ("72.5%"), its
+    periods as periods ("March 2015"), its tolerance with its kind; None for
+    a field shown as any other."""
+    from measures.readings import format_value, tolerance_label
+
+    if f.model is MeasureValue:
+        if f.name != "value":
+            return None
+        measure = lookups.get(Measure, row.measure_id)
+        return format_value(value, measure.unit if measure is not None else "number")
+    if f.name == "tolerance":
+        if value is None:
+            return "the plan's default"
+        return tolerance_label(value, row.tolerance_kind, row.unit, inherited=False)
+    if value is None:
+        return None
+    if f.name in ("baseline_value", "target_value"):
+        return format_value(value, row.unit)
+    if f.name == "baseline_period":
+        return measure_periods.label(value, row.frequency)
+    return None
+
+
+def _figure_label(row, lookups: _Lookups) -> str:
+    """'Figure for March 2015' (or 'Figure for Apr–Jun 2015', quarterly)."""
+    measure = lookups.get(Measure, row.measure_id)
+    frequency = measure.frequency if measure is not None else measure_periods.MONTHLY
+    return f"Figure for {measure_periods.label(row.period, frequency)}"
 
 
 def _line(label: str, old: str, new: str, *, created: bool, style: str) -> str:
@@ -671,15 +764,12 @@ def _changes(model, row, before, fields, lookups) -> list[FieldChange]:
         elif new == old:
             continue
         label, style = _label(model, f), _style(f)
-        changes.append(
-            FieldChange(
-                label=label,
-                old=old,
-                new=new,
-                text=_line(label, old, new, created=created, style=style),
-                long=style == "text",
-            )
-        )
+        text = _line(label, old, new, created=created, style=style)
+        if model is MeasureValue and f.name == "value":
+            # "Figure for March 2015 corrected from 12 to 14"
+            label = _figure_label(row, lookups)
+            text = f"{label}: {new}" if created else f"{label} corrected from {old} to {new}"
+        changes.append(FieldChange(label=label, old=old, new=new, text=text, long=style == "text"))
     for f in _m2m_fields(model):
         new = ", ".join(row.m2m_names[f.name])
         old = "" if created else ", ".join(before.m2m_names[f.name])
@@ -691,6 +781,10 @@ def _changes(model, row, before, fields, lookups) -> list[FieldChange]:
 
 
 def _event(model, row, before, published: bool) -> str:
+    if model is MeasureValue:
+        if row.history_type == "~" and before is not None and before.value != row.value:
+            return "Corrected"
+        return FIGURE_EVENTS.get(row.history_type, row.history_type)
     if model is ProgressUpdate:
         if published:
             return STATE_EVENTS.get(row.state, EVENTS[row.history_type])
@@ -709,6 +803,10 @@ def _entry(model, row, before, context: _Context) -> ChangeEntry:
     if published:
         before = None
     hidden = PUBLISHED_HIDDEN if published else UPDATE_HIDDEN if model is ProgressUpdate else ()
+    if model is Measure:
+        hidden = MEASURE_HIDDEN
+    elif model is MeasureValue:
+        hidden = FIGURE_HIDDEN
     fields = [f for f in _tracked_fields(model) if f.name not in hidden]
     event = _event(model, row, before, published)
     if model is ProgressUpdate and not published:
@@ -718,13 +816,16 @@ def _entry(model, row, before, context: _Context) -> ChangeEntry:
         if row.state != was and event not in STATE_EVENTS.values():
             fields.append(model._meta.get_field("state"))
     subject, url = _subject(model, row, context)
+    reason = "" if published else row.history_change_reason or ""
+    if model is MeasureValue and (said := FIGURE_REASON.match(reason)):
+        reason = said.group("why") or ""
     return ChangeEntry(
         when=row.history_date,
         who=_user_name(row.history_user),
         event=event,
         subject=subject,
         url=url,
-        reason="" if published else row.history_change_reason or "",
+        reason=reason,
         changes=_changes(model, row, before, fields, context.lookups),
         version=getattr(row, "version", None),
     )
@@ -759,6 +860,14 @@ def _subject(model, row, context: _Context) -> tuple[str, str]:
             f"Update on area {number} as at {format_plan_date(row.as_at)}",
             reverse("plans:update", args=[row.id]) if openable else "",
         )
+    if model is Measure:
+        url = reverse("measures:measure_history", args=[row.id]) if exists(model) else ""
+        return f"Measure: {row.name}", url
+    if model is MeasureValue:
+        measure = lookups.get(Measure, row.measure_id)
+        name = measure.name if measure is not None else "(deleted measure)"
+        url = reverse("measures:measure_history", args=[row.measure_id]) if measure else ""
+        return f"{_figure_label(row, lookups)}: {name}", url
     if model is Plan:
         return f"Plan: {row.title}", reverse("plans:plan", args=[slug])
     if model is Meeting:

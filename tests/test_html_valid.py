@@ -98,7 +98,7 @@ PK_SAMPLES = {
     "members": lambda w: [Membership.objects.get(plan=w.plan, user=w.users["officer"]).pk],
     # A plan administrator's checked import, waiting for confirmation (workbook/).
     "imports": lambda w: [w.pending_import.pk],
-    # A success measure with figures (measures/): its figure and edit pages.
+    # A success measure with figures (measures/): its figure, edit and history pages.
     "measures": lambda w: [w.measure.pk],
 }
 

@@ -213,7 +213,10 @@ def area_history(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         plan=area.plan,
         area=area,
         title=f"History of area {area.number}",
-        intro="Every change to the area, its actions, milestones and progress updates",
+        intro=(
+            "Every change to the area, its actions, milestones, progress updates, "
+            "success measures and figures"
+        ),
     )
 
 

@@ -38,12 +38,18 @@ BUDGETS = {
     # rows across every kind of record (one UNION) and their count; for each kind
     # on the page (up to 10 for administrators) its rows with the rows before;
     # partners; the kinds of record they name (up to 7); which updates may be opened
-    "plan_changes": OVERHEAD + 24,
+    # … + success measures and their figures (measures/): up to 12 kinds on the
+    # page, and measures among the kinds named (up to 8)
+    "plan_changes": OVERHEAD + 27,
     # The same for one area: area; people; rows; count; up to 4 kinds; partners;
     # up to 6 kinds named; which updates may be opened
-    "area_history": OVERHEAD + 16,
+    # … + measures and figures: up to 6 kinds, up to 7 kinds named
+    "area_history": OVERHEAD + 19,
     "action_history": OVERHEAD + 6,  # also partners
     "milestone_history": OVERHEAD + 5,
+    # A measure and its figures (measures/views/history.py): the measure; rows;
+    # count; 2 kinds; the kinds named (measures, areas, actions, owners, people)
+    "measure_history": OVERHEAD + 10,
     "update": OVERHEAD + 1,  # the update with its area, plan and people
 }
 
