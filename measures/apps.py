@@ -5,3 +5,7 @@ class MeasuresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "measures"
     verbose_name = "Success measures"
+
+    def ready(self) -> None:
+        # The plan workbook's Measures sheet (workbook/registry.py).
+        from . import workbook_sheet  # noqa: F401

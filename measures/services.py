@@ -16,6 +16,7 @@ from plans.models import ImprovementArea, Plan
 from plans.services import (
     EditConflict,
     create_once,
+    delete_with_history,
     save_version_checked,
     save_with_history,
 )
@@ -70,15 +71,33 @@ def save_settings(
 
 
 def create_measure(
-    *, area: ImprovementArea, values: dict, user: AbstractBaseUser, token: uuid.UUID | None
+    *,
+    area: ImprovementArea,
+    values: dict,
+    user: AbstractBaseUser,
+    token: uuid.UUID | None,
+    reason: str = "Measure added",
 ) -> tuple[Measure, bool]:
     """A new measure in ``area``, once per form token: ``(measure, created)``."""
     measure = Measure(area=area, **values)
     return create_once(
         measure,
         token=token,
-        save=lambda: save_with_history(measure, reason="Measure added", user=user),
+        save=lambda: save_with_history(measure, reason=reason, user=user),
     )
+
+
+class HasFigures(Exception):
+    """The measure has figures: it is never deleted (they are what a board saw)."""
+
+
+def delete_measure(*, measure: Measure, user: AbstractBaseUser, reason: str) -> None:
+    """Delete a measure that has no figures, through ``delete()`` with history;
+    HasFigures, having written nothing, if it has any."""
+    with transaction.atomic():
+        if MeasureValue.objects.filter(measure=measure).exists():
+            raise HasFigures(f"{measure} has figures")
+        delete_with_history(measure, reason=reason, user=user)
 
 
 def edit_measure(
@@ -175,9 +194,11 @@ def record_values(
 __all__ = [
     "EditConflict",
     "FigureError",
+    "HasFigures",
     "Outcome",
     "ReasonNeeded",
     "create_measure",
+    "delete_measure",
     "edit_measure",
     "record_value",
     "record_values",

@@ -54,8 +54,11 @@ def plan_workbook(plan: Plan) -> tuple[str, bytes]:
     """(file name, XLSX bytes) of the whole plan."""
     today = timezone.localdate()
     ctx = Context(plan)
-    writer = WorkbookWriter(plan=plan, exported=today, lists=lists_for(ctx))
     ordered = export_sheets()
+    lists = lists_for(ctx)
+    for sheet in ordered:
+        lists.update(sheet.lists)
+    writer = WorkbookWriter(plan=plan, exported=today, lists=lists)
     writer.read_me(READ_ME, [(s.name, s.intro, s.columns) for s in ordered])
     for sheet in ordered:
         writer.sheet(sheet.name, sheet.columns, sheet.rows(ctx))

@@ -74,6 +74,9 @@ class Sheet:
     remove: Callable[[object, list[Outcome]], None] | None = None
     # Whether removals found by check may be deleted (with a separate confirmation).
     removes: bool = False
+    # The sheet's own drop-down lists ({name: labels}), added to the hidden Lists
+    # sheet; a Column names one in ``choices``.
+    lists: dict[str, list[str]] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, Sheet] = {}
