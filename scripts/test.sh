@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite twice: on SQLite, then on a throwaway PostgreSQL 15
-# cluster that this script starts and removes itself. Both must pass.
+# Runs the whole test suite twice: on SQLite and on a throwaway PostgreSQL 15
+# cluster that this script starts and removes itself, side by side. Both must pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
@@ -16,14 +16,25 @@ STATIC_MANIFEST=true .venv/bin/python manage.py collectstatic --noinput -v0 || e
 echo; echo "== Lint (ruff)"
 .venv/bin/ruff check . || exit 1
 
-echo; echo "== Tests on SQLite"
-.venv/bin/pytest "$@"
-sqlite_rc=$?
-
-echo; echo "== Tests on PostgreSQL 15"
+# The two passes run side by side (the machine has two cores): each writes
+# its own log, printed when both are done.
 PG_OPTIONS="-c fsync=off" source scripts/pg.sh
-.venv/bin/pytest "$@"
+logs=$(mktemp -d /tmp/ipt-tests.XXXXXX)
+echo; echo "== Tests on SQLite and on PostgreSQL 15, side by side"
+(unset DATABASE_URL; exec .venv/bin/pytest "$@") >"$logs/sqlite.log" 2>&1 &
+sqlite_pid=$!
+.venv/bin/pytest "$@" >"$logs/pg.log" 2>&1 &
+pg_pid=$!
+wait $sqlite_pid
+sqlite_rc=$?
+wait $pg_pid
 pg_rc=$?
+
+echo; echo "== Tests on SQLite"
+cat "$logs/sqlite.log"
+echo; echo "== Tests on PostgreSQL 15"
+cat "$logs/pg.log"
+rm -rf "$logs"
 
 echo
 echo "SQLite: $([ $sqlite_rc = 0 ] && echo passed || echo "FAILED (exit $sqlite_rc)")"
