@@ -21,7 +21,7 @@ DUE_SOON_DAYS = 30
 # or soonest, first) and says how many more there are.
 DASHBOARD_MILESTONES = 25
 # … and this many of the changes since the last board, linking to the rest.
-DASHBOARD_CHANGES = 50
+DASHBOARD_CHANGES = 25
 
 
 def previous_board(plan: Plan, as_at: datetime.date) -> Meeting | None:
@@ -101,22 +101,31 @@ def plan_state(
     board_current = (
         snap.approved_updates(shot.area_ids, snap.end_of_day(board.date)) if board else {}
     )
-    owners = {o.pk: str(o) for o in Owner.objects.select_related("organisation")}
     themes = dict(Theme.objects.filter(plan=plan).values_list("pk", "name"))
     numbers = {a.id: a.number for a in shot.areas}
     # Who leads each milestone: its action's owner as at the date, else the area's lead.
-    action_owner = {
-        a.id: a.owner_id
-        for a in snap.latest_rows(Action, snap.end_of_day(as_at), area_id__in=shot.area_ids)
-    }
+    action_owner = dict(
+        snap.latest_values(Action, snap.end_of_day(as_at), ["owner_id"], area_id__in=shot.area_ids)
+    )
     area_lead = {a.id: a.lead_id for a in shot.areas}
+    # Only the owners this plan names: the directory serves every council.
+    named = {i for i in (*action_owner.values(), *area_lead.values()) if i}
+    owners = {
+        o.pk: str(o) for o in Owner.objects.filter(pk__in=named).select_related("organisation")
+    }
     leads = {
         m.id: owners.get(action_owner.get(m.action_id) or area_lead.get(m.area_id), "")
         for m in shot.milestones
     }
 
+    lines_made: dict[int, MilestoneLine] = {}
+
     def line(m) -> MilestoneLine:
-        return milestone_line(m, numbers, as_at, leads)
+        # A milestone shows in several lists (its area's and the plan's): one
+        # line serves them all. Lists never change a line they are given.
+        if m.id not in lines_made:
+            lines_made[m.id] = milestone_line(m, numbers, as_at, leads)
+        return lines_made[m.id]
 
     by_area: dict[int, list] = {a.id: [] for a in shot.areas}
     for m in shot.milestones:
@@ -171,19 +180,21 @@ def plan_state(
         line(m) for m in shot.milestones if _due_between(m, as_at, quarter_end)
     ]
     if board:
-        at_board = {
-            m.id: m.forecast_date
-            for m in snap.latest_rows(
-                Milestone, snap.end_of_day(board.date), area_id__in=shot.area_ids
+        at_board = dict(
+            snap.latest_values(
+                Milestone,
+                snap.end_of_day(board.date),
+                ["forecast_date"],
+                area_id__in=shot.area_ids,
             )
-        }
+        )
         for m in shot.milestones:
             if (
                 m.status == Milestone.Status.OPEN
                 and m.forecast_date
                 and at_board.get(m.id) != m.forecast_date
             ):
-                reforecast = line(m)
+                reforecast = milestone_line(m, numbers, as_at, leads)
                 reforecast.reforecast_since_board = True
                 state.reforecast.append(reforecast)
     return state

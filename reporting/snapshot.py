@@ -16,12 +16,12 @@ import datetime
 import operator
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from plans.models import ImprovementArea, Milestone, Plan, ProgressUpdate
+from plans.models import ImprovementArea, Milestone, MilestoneDates, Plan, ProgressUpdate
 
 # Which approved update row is an area's status: the one ordering the pages use
 # (ProgressUpdate.LATEST_FIRST), then an update's own latest row.
@@ -35,15 +35,15 @@ def end_of_day(day: datetime.date) -> datetime.datetime:
     )
 
 
-def latest_rows(
-    model: type[models.Model], before: datetime.datetime, **filters: object
-) -> list[models.Model]:
-    """Each record's latest history row dated before ``before``, among rows
-    matching ``filters``; records whose latest row is a deletion are left out."""
-    history = model.history.model
-    rows = (
-        history.objects.filter(history_date__lt=before, **filters)
-        .annotate(
+def latest_per_record(rows: models.QuerySet) -> models.QuerySet:
+    """Of history ``rows``, each record's latest (by date, then history id), in
+    no particular order. PostgreSQL picks them with DISTINCT ON, which walks
+    the sorted rows once; elsewhere a window function numbers each record's
+    rows (the same answer: tests run both)."""
+    if connection.vendor == "postgresql":
+        return rows.order_by("id", "-history_date", "-history_id").distinct("id")
+    return (
+        rows.annotate(
             row_number=Window(
                 RowNumber(),
                 partition_by=[F("id")],
@@ -51,8 +51,29 @@ def latest_rows(
             )
         )
         .filter(row_number=1)
+        .order_by()
     )
+
+
+def latest_rows(
+    model: type[models.Model], before: datetime.datetime, **filters: object
+) -> list[models.Model]:
+    """Each record's latest history row dated before ``before``, among rows
+    matching ``filters``; records whose latest row is a deletion are left out."""
+    rows = latest_per_record(model.history.model.objects.filter(history_date__lt=before, **filters))
     return [row for row in rows if row.history_type != "-"]
+
+
+def latest_values(
+    model: type[models.Model], before: datetime.datetime, fields: list[str], **filters: object
+) -> list[tuple]:
+    """``latest_rows`` as tuples of ``fields`` (the record's id first): for
+    reads of many records that need a column or two, without building a model
+    instance for each."""
+    rows = latest_per_record(
+        model.history.model.objects.filter(history_date__lt=before, **filters)
+    ).values_list("history_type", "id", *fields)
+    return [row[1:] for row in rows if row[0] != "-"]
 
 
 def first_recorded(plan: Plan) -> datetime.date | None:
@@ -124,6 +145,31 @@ def latest_first(rows: list[models.Model]) -> list[models.Model]:
     return rows
 
 
+class MilestoneRow(MilestoneDates):
+    """A milestone as it stood (its latest history row): the columns pages and
+    papers read, with Milestone's own date rules (MilestoneDates). A plain
+    object, not a model instance: a large plan has a thousand of them on every
+    dashboard."""
+
+    FIELDS = [
+        "area_id",
+        "action_id",
+        "title",
+        "due_date",
+        "due_precision",
+        "forecast_date",
+        "status",
+        "completed_date",
+        "note",
+        "history_change_reason",
+    ]
+    __slots__ = ("id", *FIELDS)
+
+    def __init__(self, *values: object) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
 @dataclass
 class Snapshot:
     """What the plan's data said at the end of ``as_at``."""
@@ -131,7 +177,7 @@ class Snapshot:
     plan: Plan
     as_at: datetime.date
     areas: list[models.Model]  # historical area rows, in number order
-    milestones: list[models.Model]  # historical milestone rows, by due date
+    milestones: list[MilestoneRow]  # by expected date
     current: dict[int, models.Model]  # area id → latest approved update row
 
     @property
@@ -144,9 +190,11 @@ def take(plan: Plan, as_at: datetime.date) -> Snapshot:
     before = end_of_day(as_at)
     areas = sorted(latest_rows(ImprovementArea, before, plan_id=plan.pk), key=lambda a: a.number)
     area_ids = [a.id for a in areas]
-    # History rows share Milestone's date rules (MilestoneDates).
     milestones = sorted(
-        latest_rows(Milestone, before, area_id__in=area_ids),
+        (
+            MilestoneRow(*row)
+            for row in latest_values(Milestone, before, MilestoneRow.FIELDS, area_id__in=area_ids)
+        ),
         key=lambda m: (m.expected_date, m.title),
     )
     return Snapshot(
