@@ -2,12 +2,11 @@
 direction of travel with its arrow, and the rules pages ask about."""
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from plans import permissions as perms
 
-from .. import rag as mrag
+from .. import html
 from ..demo import ILLUSTRATIVE_MARK
 
 register = template.Library()
@@ -16,20 +15,23 @@ register = template.Library()
 @register.simple_tag
 def measure_rag(value: str | None, label: str) -> str:
     """'On target' / 'Near target' / 'Off target' in the RAG colours; never colour alone."""
-    if not value:
-        return format_html('<strong class="app-rag app-rag--none">{}</strong>', label)
-    return format_html('<strong class="app-rag app-rag--{}">{}</strong>', value, label)
+    return mark_safe(html.rag_tag(value, label))  # noqa: S308 (escaped there)
 
 
 @register.simple_tag
 def travel(direction: str) -> str:
-    arrows = {mrag.IMPROVING: "▲", mrag.WORSENING: "▼", mrag.UP: "↑", mrag.DOWN: "↓"}
-    if not direction:
-        return mark_safe("–")
-    arrow = arrows.get(direction)
-    if arrow:
-        return format_html('<span aria-hidden="true">{} </span>{}', arrow, direction)
-    return direction
+    return mark_safe(html.travel(direction))  # noqa: S308 (escaped there)
+
+
+@register.simple_tag
+def measure_chart(card) -> str:
+    """A measure's SVG chart and the table of its figures (measures/html.py)."""
+    return html.chart(card)
+
+
+@register.simple_tag
+def scorecard_rows(cards, plan_slug: str) -> str:
+    return html.scorecard_rows(cards, plan_slug)
 
 
 @register.filter
