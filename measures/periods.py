@@ -1,5 +1,8 @@
 """Reporting periods: a month or a quarter, stored as the period's first day.
 
+The pure functions a page calls for every measure and period (labels, ends)
+are memoised: a scorecard of 400 measures asks for the same few periods.
+
 Quarters follow the council's financial year (April–June is the first), but a
 quarter is always three calendar months starting in January, April, July or
 October, so a quarter's first day is the same whichever year it is counted in.
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 
 MONTHLY = "monthly"
@@ -38,12 +42,14 @@ def shift(period: datetime.date, frequency: str, n: int) -> datetime.date:
     return datetime.date(months // 12, months % 12 + 1, 1)
 
 
+@functools.lru_cache(maxsize=4096)
 def end_of(period: datetime.date, frequency: str) -> datetime.date:
     """The last day of the period."""
     last = shift(period, frequency, 1) - datetime.timedelta(days=1)
     return last.replace(day=calendar.monthrange(last.year, last.month)[1])
 
 
+@functools.lru_cache(maxsize=4096)
 def label(period: datetime.date, frequency: str) -> str:
     """'March 2015', or 'Apr–Jun 2015' for a quarter."""
     if frequency == QUARTERLY:
@@ -52,6 +58,7 @@ def label(period: datetime.date, frequency: str) -> str:
     return period.strftime("%B %Y")
 
 
+@functools.lru_cache(maxsize=4096)
 def short_label(period: datetime.date, frequency: str) -> str:
     """For a chart's axis: 'Mar 15', or 'Q Apr 15' for a quarter."""
     if frequency == QUARTERLY:
@@ -59,6 +66,7 @@ def short_label(period: datetime.date, frequency: str) -> str:
     return period.strftime("%b %y")
 
 
+@functools.lru_cache(maxsize=4096)
 def last_ended(day: datetime.date, frequency: str) -> datetime.date:
     """The latest period that had ended by the end of ``day``."""
     current = start_of(day, frequency)

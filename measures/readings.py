@@ -12,12 +12,12 @@ number of queries, whatever the number of measures or figures.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from plans.models import Owner, Plan, format_plan_date
 from reporting import snapshot as snap
@@ -42,8 +42,13 @@ WINDOW_MONTHS = 36
 # that is long missing, and still said to be.
 SCORECARD_MONTHS = 18
 SCORECARD_POINTS = 3
+# … in two steps: the last year, which has all a measure's scorecard needs
+# unless its figures are late; then the rest of the 18 months for just the
+# measures whose figures are (one more query, only when some are).
+SCORECARD_NEAR_MONTHS = 12
 
 
+@functools.lru_cache(maxsize=8192)
 def format_value(value: Decimal | None, unit: str) -> str:
     """'72.5%', '17', '310 days', '45.2 per 10,000'; '' for no value."""
     if value is None:
@@ -58,6 +63,7 @@ def format_value(value: Decimal | None, unit: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=1024)
 def tolerance_label(tolerance: Decimal, kind: str, unit: str, inherited: bool) -> str:
     number = f"{tolerance.quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
     if kind == ToleranceKind.PERCENT:
@@ -260,11 +266,13 @@ def make_card(
     return card
 
 
+@functools.lru_cache(maxsize=1024)
 def due_date(period: datetime.date, frequency: str, due_days: int) -> datetime.date:
     """The day a period's figure is due."""
     return periods.end_of(period, frequency) + datetime.timedelta(days=due_days)
 
 
+@functools.lru_cache(maxsize=1024)
 def expected_period(as_at: datetime.date, frequency: str, due_days: int) -> datetime.date:
     """The latest period whose figure was due by the end of ``as_at``."""
     period = periods.last_ended(as_at, frequency)
@@ -335,28 +343,43 @@ class _Figure:
         self.measure_id, self.period, self.value, self.comment = measure_id, period, value, comment
 
 
+def _reaches_back(
+    measure, values: dict, as_at: datetime.date, since: datetime.date, settings
+) -> bool:
+    """Whether a scorecard card of ``measure`` needs a figure from before
+    ``since``: its latest figure, the one before it, its chart's first point or
+    the period whose figure is due."""
+    freq = measure.frequency
+    current = periods.start_of(as_at, freq)
+    recorded = [p for p in values if p <= current]
+    if not recorded:
+        return True
+    last = current if current in values else periods.last_ended(as_at, freq)
+    return (
+        periods.shift(max(recorded), freq, -1) < since
+        or periods.shift(last, freq, 1 - SCORECARD_POINTS) < since
+        or expected_period(as_at, freq, settings.figures_due_days) < since
+    )
+
+
 def figures_at(
-    measure_ids: list[int], before: datetime.datetime, since: datetime.date
+    measure_ids: list[int],
+    before: datetime.datetime,
+    since: datetime.date,
+    until: datetime.date | None = None,
 ) -> list[_Figure]:
     """Each figure's latest history row before ``before`` (the rule of
     reporting.snapshot.latest_rows, deletions left out), for periods from
     ``since``: one query, read as plain values rather than model instances
     (thousands of rows on a national scorecard)."""
-    history = MeasureValue.history.model
-    rows = (
-        history.objects.filter(
-            history_date__lt=before, measure_id__in=measure_ids, period__gte=since
+    rows = snap.latest_per_record(
+        MeasureValue.history.model.objects.filter(
+            history_date__lt=before,
+            measure_id__in=measure_ids,
+            period__gte=since,
+            **({"period__lt": until} if until else {}),
         )
-        .annotate(
-            row_number=Window(
-                RowNumber(),
-                partition_by=[F("id")],
-                order_by=[F("history_date").desc(), F("history_id").desc()],
-            )
-        )
-        .filter(row_number=1)
-        .values_list("measure_id", "period", "value", "comment", "history_type")
-    )
+    ).values_list("measure_id", "period", "value", "comment", "history_type")
     return [_Figure(m, p, v, c) for m, p, v, c, kind in rows if kind != "-"]
 
 
@@ -364,20 +387,46 @@ def cards_at(
     plan: Plan, areas: dict[int, int], as_at: datetime.date, *, charts: bool = True
 ) -> list[MeasureCard]:
     """Every measure of ``areas`` (area id → number), as at the end of
-    ``as_at``, read from history, in area then measure order. Four queries:
-    settings, measures, figures, owners' names. ``charts=False`` (the
-    scorecard) reads only the figures the latest, previous and expected periods
-    need, not a chart's worth."""
+    ``as_at``, in area then measure order. Four queries: settings, measures,
+    figures, owners' names. A past day is read from history; today (or later)
+    from the live tables, which say the same about today and are read without
+    ranking every record's history rows. ``charts=False`` (the scorecard) reads
+    only the figures the latest, previous and expected periods need, not a
+    chart's worth."""
     before = snap.end_of_day(as_at)
-    settings = settings_at(plan, before)
-    measures = sorted(
-        snap.latest_rows(Measure, before, area_id__in=list(areas)),
-        key=lambda m: (areas.get(m.area_id, 0), *_order(m)),
-    )
+    since = _window_start(as_at, WINDOW_MONTHS if charts else SCORECARD_NEAR_MONTHS)
+    live = as_at >= timezone.localdate()
+    if live:
+        settings = MeasureSettings.defaults(plan)
+        # order_by(): the models' default orderings join up to the plan.
+        measures = list(Measure.objects.filter(area_id__in=list(areas)).order_by())
+    else:
+        settings = settings_at(plan, before)
+        measures = snap.latest_rows(Measure, before, area_id__in=list(areas))
     if not measures:
         return []
-    since = _window_start(as_at, WINDOW_MONTHS if charts else SCORECARD_MONTHS)
-    values = _by_measure(figures_at([m.id for m in measures], before, since))
+    measures.sort(key=lambda m: (areas.get(m.area_id, 0), *_order(m)))
+
+    def read(ids: list[int], start: datetime.date, end: datetime.date | None = None) -> list:
+        if not live:
+            return figures_at(ids, before, start, end)
+        rows = MeasureValue.objects.filter(measure_id__in=ids, period__gte=start)
+        if end is not None:
+            rows = rows.filter(period__lt=end)
+        return [
+            _Figure(*row)
+            for row in rows.order_by().values_list("measure_id", "period", "value", "comment")
+        ]
+
+    values = _by_measure(read([m.id for m in measures], since))
+    if not charts:
+        late = [
+            m.id for m in measures if _reaches_back(m, values.get(m.id, {}), as_at, since, settings)
+        ]
+        if late:
+            earlier = _by_measure(read(late, _window_start(as_at, SCORECARD_MONTHS), since))
+            for measure_id, figures in earlier.items():
+                values.setdefault(measure_id, {}).update(figures)
     owner_ids = {m.owner_id for m in measures if m.owner_id}
     owners = {
         o.pk: (str(o), o.user_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from plans.models import RAG, Plan, Theme
 from reporting import snapshot as snap
@@ -42,7 +43,7 @@ class Scorecard:
     off_only: bool = False
     groups: list[tuple[str, list[MeasureCard]]] = field(default_factory=list)
 
-    @property
+    @cached_property
     def counts(self) -> list[tuple[str, str, int]]:
         """(RAG value, label, count): on, near and off target, then no RAG."""
         rows = [
@@ -54,7 +55,7 @@ class Scorecard:
         )
         return rows
 
-    @property
+    @cached_property
     def contradictions(self) -> list[Contradiction]:
         by_area: dict[int, list[MeasureCard]] = {}
         for c in self.cards:
@@ -66,19 +67,19 @@ class Scorecard:
             if a.rag in (RAG.GREEN, RAG.BLUE) and a.id in by_area
         ]
 
-    @property
+    @cached_property
     def missing(self) -> list[MeasureCard]:
         return [c for c in self.cards if c.missing]
 
-    @property
+    @cached_property
     def off_target(self) -> list[MeasureCard]:
         return [c for c in self.cards if c.rag == mrag.OFF]
 
-    @property
+    @cached_property
     def worsening(self) -> list[MeasureCard]:
         return [c for c in self.cards if c.worsening]
 
-    @property
+    @cached_property
     def shown(self) -> int:
         return sum(len(cards) for _, cards in self.groups)
 

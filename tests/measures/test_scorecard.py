@@ -139,3 +139,32 @@ def test_scorecard_downloads_are_as_at_and_safe(clients, world, measures):
     assert clients["outsider"].get(url).status_code == 404
     bad_format = reverse("measures:scorecard_download", args=[world.plan.slug, "exe"])
     assert clients["board"].get(bad_format).status_code == 404
+
+
+@pytest.mark.parametrize("past", [False, True], ids=["today", "as at a past day"])
+def test_a_late_measure_keeps_its_old_latest_figure_and_direction(world, past):
+    """The scorecard reads the last year first and then, for late measures
+    only, the months before: a figure 14 months old is still the latest, with
+    its direction against the one before, and the missing period is named."""
+    from measures.readings import cards_at
+
+    earlier = timezone.now() - datetime.timedelta(days=5)
+    late = make_measure(world.area, when=earlier)
+    add_value(late, months_back(15), 70, when=earlier)
+    add_value(late, months_back(14), 60, when=earlier)
+    # A measure up to date, read in the first step.
+    prompt = make_measure(world.area, name="Reviews on time", when=earlier)
+    add_value(prompt, months_back(1), 30, when=earlier)
+    add_value(prompt, months_back(0), 35, when=earlier)
+    as_at = timezone.localdate() - datetime.timedelta(days=1 if past else 0)
+    if past:
+        # Entered after the day: not there as at the day before.
+        add_value(late, months_back(0), 99)
+    cards = {c.name: c for c in cards_at(world.plan, {world.area.pk: 1}, as_at, charts=False)}
+    card = cards[late.name]
+    assert card.latest is not None and card.latest.period == months_back(14)
+    assert card.latest.value == Decimal("60")
+    assert card.previous is not None and card.previous.value == Decimal("70")
+    assert card.direction == "Worsening"
+    assert card.missing
+    assert cards["Reviews on time"].latest.value == Decimal("35")
