@@ -11,6 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from improvement.gc_tuning import tune_gc
+
 
 @dataclass
 class Timing:
@@ -30,6 +32,8 @@ def time_pages(
     timings = []
     for name, url, runs in pages:
         client.get(url)
+        # The garbage collector as gunicorn.conf.py sets it in each worker.
+        tune_gc()
         times = []
         for _ in range(runs):
             if name in uncached:

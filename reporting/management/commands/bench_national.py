@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from measures.models import Measure, MeasureValue
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
 from plans.roles import BOARD_MEMBER
 from plans.services import ensure_membership
@@ -31,10 +32,12 @@ from reporting.papers import Kind
 
 PLANS, AREAS, ACTIONS, MILESTONES = 150, 20, 10, 50  # areas per plan, per area
 UPDATES = 1_000_000
+# Success measures: 20 an area (60,000), each with 25 monthly figures (1,500,000).
+MEASURES, FIGURES = 20, 25
 
 
 def columns(model) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields]
+    return [connection.ops.quote_name(f.column) for f in model._meta.concrete_fields]
 
 
 def copy_to_history(model, where: str, when: str, reason: str, kind: str = "+", **override):
@@ -42,7 +45,7 @@ def copy_to_history(model, where: str, when: str, reason: str, kind: str = "+", 
     live = model._meta.db_table
     hist = model.history.model._meta.db_table
     cols = columns(model)
-    exprs = [override.get(c, f"t.{c}") for c in cols]
+    exprs = [override.get(c.strip('"'), f"t.{c}") for c in cols]
     return (
         f"INSERT INTO {hist} ({', '.join(cols)}, history_date, history_change_reason, "
         f"history_type, history_user_id) SELECT {', '.join(exprs)}, {when}, '{reason}', "
@@ -56,8 +59,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--runs", type=int, default=20)
         parser.add_argument("--updates", type=int, default=UPDATES)
+        parser.add_argument(
+            "--pages",
+            default="",
+            help="Time only the pages whose names contain one of these (comma-separated).",
+        )
 
-    def handle(self, *args: object, runs: int, updates: int, **options: object) -> None:
+    def handle(self, *args: object, runs: int, updates: int, pages: str, **options: object) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("The national benchmark runs on PostgreSQL (set DATABASE_URL).")
         user, _ = get_user_model().objects.get_or_create(username="bench-national")
@@ -65,9 +73,13 @@ class Command(BaseCommand):
             started = time.perf_counter()
             self.build(user, updates)
             self.stdout.write(f"Built in {time.perf_counter() - started:.0f} s")
+        if not Measure.objects.filter(area__plan__slug="national-1").exists():
+            started = time.perf_counter()
+            self.build_measures(user)
+            self.stdout.write(f"Measures built in {time.perf_counter() - started:.0f} s")
         plan = Plan.objects.get(slug="national-1")
         ensure_membership(plan=plan, user=user, role=BOARD_MEMBER, reason="Benchmark reader")
-        self.measure(plan, user, runs)
+        self.measure(plan, user, runs, pages)
 
     def build(self, user, n_updates: int) -> None:
         per_area = n_updates // (PLANS * AREAS)
@@ -222,7 +234,79 @@ class Command(BaseCommand):
         with connection.cursor() as c:
             c.execute("ANALYZE")
 
-    def measure(self, plan: Plan, user, runs: int) -> None:
+    def build_measures(self, user) -> None:
+        """60,000 measures and 1,500,000 monthly figures, each with its history:
+        a figure's first entry, and for one figure in ten a correction (its
+        earlier value stays in history, as a real correction's does)."""
+        p = {"user": user.pk}
+        national = (
+            "FROM plans_improvementarea a JOIN plans_plan pl ON pl.id = a.plan_id "
+            "WHERE pl.slug LIKE 'national-%%'"
+        )
+        with transaction.atomic(), connection.cursor() as c:
+            c.execute(
+                "INSERT INTO measures_measure (area_id, action_id, name, definition, source, "
+                "unit, polarity, frequency, owner_id, baseline_value, baseline_period, "
+                'target_value, target_date, tolerance, tolerance_kind, "order", version) '
+                "SELECT a.id, NULL, 'Measure ' || g, 'Synthetic measure.', 'Case system', "
+                "CASE WHEN g %% 4 = 0 THEN 'number' ELSE 'percentage' END, "
+                "CASE WHEN g %% 3 = 0 THEN 'lower' ELSE 'higher' END, 'monthly', NULL, "
+                "60, DATE '2015-04-01', 80, NULL, NULL, '', g, 1 "
+                "FROM plans_improvementarea a JOIN plans_plan pl ON pl.id = a.plan_id, "
+                "generate_series(1, %(n)s) g WHERE pl.slug LIKE 'national-%%'",
+                {"n": MEASURES},
+            )
+            # Figures for the FIGURES months before this one; one in ten corrected
+            # 20 days after its entry (marked by its comment).
+            period = "(date_trunc('month', CURRENT_DATE) - k * interval '1 month')::date"
+            c.execute(
+                "INSERT INTO measures_measurevalue (measure_id, period, value, comment, "
+                "entered_by_id, entered_at, version) SELECT m.id, " + period + ", "
+                "40 + (m.id * 7 + k * 13) %% 55 + CASE WHEN k %% 10 = 3 THEN 5 ELSE 0 END, "
+                "CASE WHEN k %% 10 = 3 THEN 'Corrected after a data cleanse.' ELSE '' END, "
+                "%(user)s, LEAST(now(), " + period + " + interval '1 month 10 days' "
+                "+ CASE WHEN k %% 10 = 3 THEN interval '20 days' ELSE interval '0' END), "
+                "CASE WHEN k %% 10 = 3 THEN 2 ELSE 1 END "
+                "FROM measures_measure m, generate_series(1, %(k)s) k "
+                "WHERE m.area_id IN (SELECT a.id " + national + ")",
+                {"k": FIGURES, "user": user.pk},
+            )
+            first = "TIMESTAMPTZ '2015-03-11 09:00+00'"
+            mine = "t.area_id IN (SELECT a.id " + national + ")"
+            c.execute(copy_to_history(Measure, mine, first, "Created"), p)
+            figures = (
+                "t.measure_id IN (SELECT m.id FROM measures_measure m WHERE m." + mine[2:] + ")"
+            )
+            corrected = "t.comment <> ''"
+            c.execute(
+                copy_to_history(
+                    MeasureValue,
+                    figures,
+                    f"CASE WHEN {corrected} THEN t.entered_at - interval '20 days' "
+                    "ELSE t.entered_at END",
+                    "Figure entered",
+                    value=f"CASE WHEN {corrected} THEN t.value - 5 ELSE t.value END",
+                    entered_at=f"CASE WHEN {corrected} THEN t.entered_at - interval '20 days' "
+                    "ELSE t.entered_at END",
+                    comment="''",
+                    version="1",
+                ),
+                p,
+            )
+            c.execute(
+                copy_to_history(
+                    MeasureValue,
+                    figures + " AND " + corrected,
+                    "t.entered_at",
+                    "Corrected after a data cleanse",
+                    "~",
+                ),
+                p,
+            )
+        with connection.cursor() as c:
+            c.execute("ANALYZE")
+
+    def measure(self, plan: Plan, user, runs: int, only: str = "") -> None:
         client = Client(SERVER_NAME=(settings.ALLOWED_HOSTS or ["localhost"])[0])
         client.force_login(user)
         slug = plan.slug
@@ -233,7 +317,27 @@ class Command(BaseCommand):
             # The cheapest signed-in page: session, user and a template, no plan data.
             ("signed-in static page (accessibility)", reverse("plans:accessibility"), runs),
             ("dashboard", reverse("reporting:dashboard", args=[slug]) + f"?as_at={today}", runs),
+            (
+                "dashboard, measures off target",
+                reverse("reporting:dashboard", args=[slug]) + f"?as_at={today}&measures=off",
+                runs,
+            ),
+            (
+                "dashboard as at 2025-06-30",
+                reverse("reporting:dashboard", args=[slug]) + "?as_at=2025-06-30",
+                runs,
+            ),
             ("area page", reverse("plans:area", args=[slug, 1]), runs),
+            (
+                "scorecard CSV",
+                reverse("measures:scorecard_download", args=[slug, "csv"]) + f"?as_at={today}",
+                runs,
+            ),
+            (
+                "scorecard XLSX",
+                reverse("measures:scorecard_download", args=[slug, "xlsx"]) + f"?as_at={today}",
+                runs,
+            ),
             ("plan overview", reverse("plans:plan", args=[slug]), runs),
         ]
         for kind in Kind.ALL:
@@ -260,16 +364,23 @@ class Command(BaseCommand):
                 runs,
             )
         )
+        if only:
+            wanted = [w.strip() for w in only.split(",")]
+            pages = pages[:1] + [p for p in pages[1:] if any(w in p[0] for w in wanted)]
         counts = {
             m.__name__: m.objects.count()
             for m in (Plan, ImprovementArea, Action, Milestone, ProgressUpdate)
         }
         history = ProgressUpdate.history.count()
+        figures = MeasureValue.objects.count()
         self.stdout.write(
             "\n"
             + ", ".join(f"{n:,} {name}" for name, n in counts.items())
-            + f", {history:,} update history rows; PostgreSQL; measuring plan {slug} "
-            f"({ProgressUpdate.objects.filter(area__plan=plan).count():,} updates); "
+            + f", {history:,} update history rows; {Measure.objects.count():,} measures, "
+            f"{figures:,} figures, {MeasureValue.history.count():,} figure history rows; "
+            f"PostgreSQL; measuring plan {slug} "
+            f"({ProgressUpdate.objects.filter(area__plan=plan).count():,} updates, "
+            f"{Measure.objects.filter(area__plan=plan).count():,} measures); "
             f"{runs} runs a page\n"
         )
         self.stdout.write(
