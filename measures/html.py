@@ -37,19 +37,9 @@ def _n(number: float) -> str:
     return f"{number:g}"
 
 
-def chart(card) -> SafeString:
-    """A measure's line chart (SVG) and, after it, the table of the same figures."""
-    c = card.chart
-    cid = card.id
-    out = [
-        '<figure class="app-chart">',
-        f'<svg role="img" aria-labelledby="measure-chart-{cid}-title" width="100%" '
-        f'viewBox="-64 -12 {_n(c.width + 76)} 256" preserveAspectRatio="xMinYMin meet" '
-        'class="app-chart__svg">',
-        f'<title id="measure-chart-{cid}-title">{escape(c.title)}'
-        + (", with the target and the amber tolerance band" if c.target_label else "")
-        + " (the table below gives the figures)</title>",
-    ]
+def _drawing(c) -> list[str]:
+    """The chart's shapes and labels, inside its <svg> (charts.LineChart)."""
+    out = []
     if c.band:
         out.append(
             f'<rect x="0" y="{_n(c.band[0])}" width="{_n(c.width)}" height="{_n(c.band[1])}" '
@@ -81,6 +71,35 @@ def chart(card) -> SafeString:
                 f'<text x="{_n(p.x)}" y="232" class="app-chart__tick" text-anchor="middle">'
                 f"{escape(p.label[4:])}</text>"
             )
+    return out
+
+
+def chart_svg(card, label: str, width: int, height: int) -> SafeString:
+    """The chart alone at a set size, named by ``label`` (a paper's page: its
+    table comes before it; Word and PDF take the PNG of the same geometry)."""
+    c = card.chart
+    return mark_safe(  # noqa: S308 (every value is escaped)
+        f'<svg role="img" aria-label="{escape(label)}" width="{width}" height="{height}" '
+        f'viewBox="-64 -12 {_n(c.width + 76)} 256" class="app-chart__svg">'
+        + "".join(_drawing(c))
+        + "</svg>"
+    )
+
+
+def chart(card) -> SafeString:
+    """A measure's line chart (SVG) and, after it, the table of the same figures."""
+    c = card.chart
+    cid = card.id
+    out = [
+        '<figure class="app-chart">',
+        f'<svg role="img" aria-labelledby="measure-chart-{cid}-title" width="100%" '
+        f'viewBox="-64 -12 {_n(c.width + 76)} 256" preserveAspectRatio="xMinYMin meet" '
+        'class="app-chart__svg">',
+        f'<title id="measure-chart-{cid}-title">{escape(c.title)}'
+        + (", with the target and the amber tolerance band" if c.target_label else "")
+        + " (the table below gives the figures)</title>",
+        *_drawing(c),
+    ]
     out.append("</svg>")
     key = 'Key: <span aria-hidden="true">━</span> figure'
     if c.target_label:

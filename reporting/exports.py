@@ -583,11 +583,14 @@ def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
     return finish(HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1"))
 
 
-def render_body(paper: Paper, laid: Document_ | None = None) -> str:
+def render_body(paper: Paper, laid: Document_ | None = None, *, vector: bool = False) -> str:
     """The paper's content as an HTML fragment: shown in the page, stored when
-    issued, and wrapped for PDF."""
+    issued, and wrapped for PDF. ``vector``: charts as inline SVG (the page),
+    not as PNG images (the stored copy and the PDF, whole in one file)."""
     laid = laid or layout.lay_out(paper)
-    return render_to_string("reporting/_paper_body.html", {"paper": paper, "doc": laid})
+    return render_to_string(
+        "reporting/_paper_body.html", {"paper": paper, "doc": laid, "vector": vector}
+    )
 
 
 def css_string(value: str) -> str:

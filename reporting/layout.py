@@ -8,8 +8,11 @@ Headings start at level 1 (the report title) and never skip a level.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .papers import AreaLine, Kind, MilestoneLine, Paper, rag_key
 
@@ -78,14 +81,22 @@ class Table:
 
 @dataclass
 class Image:
-    """A chart as a PNG (a success measure's: measures/png.py), with its
-    alternative text; the table before it carries the same figures."""
+    """A chart (a success measure's), with its alternative text; the table
+    before it carries the same figures. Word, PDF and the issued copy take it
+    as a PNG (measures/png.py), drawn only when one of them asks (``draw``);
+    the paper's page shows the same geometry as SVG (``svg``), which costs
+    nothing to draw: a board report of 400 measures is 400 charts."""
 
-    png: bytes
+    draw: Callable[[], bytes]
+    svg: str
     alt: str
     width: int  # display width in CSS pixels (Word: the text width, at most)
     height: int
     kind: str = "image"
+
+    @cached_property
+    def png(self) -> bytes:
+        return self.draw()
 
     @property
     def data_uri(self) -> str:
@@ -513,6 +524,7 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
     cards = [c for c in paper.measures if c.area_number == area.number]
     if not cards:
         return
+    from measures.html import chart_svg
     from measures.png import alt_text, chart_png
 
     doc.add(Heading(4, "Success measures"))
@@ -538,10 +550,19 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
                 [4, 3, 3],
             )
         )
-        png = chart_png(chart)
         natural = chart.width + 86
         width = min(640, int(natural))
-        doc.add(Image(png, alt_text(card), width, int(258 * width / natural)))
+        height = int(258 * width / natural)
+        alt = alt_text(card)
+        doc.add(
+            Image(
+                functools.partial(chart_png, chart),
+                chart_svg(card, alt, width, height),
+                alt,
+                width,
+                height,
+            )
+        )
 
 
 LAYOUTS = {Kind.SCRUTINY: scrutiny, Kind.BOARD: board, Kind.ASSURANCE: assurance}

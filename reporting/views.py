@@ -175,7 +175,7 @@ def paper_view(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         {
             "plan": plan,
             "paper": paper,
-            "body": render_body(paper),
+            "body": render_body(paper, vector=True),
             "form": form,
             "as_at_iso": as_at.isoformat(),
             "formats": Kind.FORMATS[kind],
@@ -276,7 +276,7 @@ def _prepared_page(
             "meeting": meeting,
             "prepared": prepared,
             "paper": paper,
-            "body": render_body(paper),
+            "body": render_body(paper, vector=True),
             "problems": refused or problems,
             "warnings": warnings,
             "formats": Kind.FORMATS[prepared.kind],

@@ -53,6 +53,12 @@ def test_board_report_lists_off_target_measures_as_at_its_date(world, measured):
     assert "Success measures" in section
     assert 'alt="Line chart of Supervision within the local standard' in section
     assert "data:image/png;base64," in section
+    # The paper's page draws the same chart as SVG, and no PNG at all.
+    page = render_body(june_paper, vector=True)
+    page_section = page[page.index("Area 1: Ensure reasonable workloads.") :]
+    assert '<svg role="img" aria-label="Line chart of Supervision within the local' in page_section
+    assert "data:image/png" not in page
+    assert page_section.count("<circle") == 2  # February's and March's figures
     headings = [text for level, text in lay_out(june_paper).headings]
     assert headings.index("Measures off target or worsening") < headings.index(
         "Progress in each area"
@@ -88,3 +94,20 @@ def test_a_plan_without_measures_says_nothing_of_them(world):
     body = render_body(build_paper(Kind.BOARD, world.plan, d(2015, 6, 30)))
     assert "Measures off target" not in body
     assert "Success measures" not in body
+
+
+def test_the_papers_page_draws_no_png(clients, world, measured, monkeypatch):
+    """PNGs are for Word, PDF and the issued copy: the page shows SVG, so a
+    board report of hundreds of measures is not hundreds of images to draw."""
+    from django.urls import reverse
+
+    import measures.png
+
+    def refuse(chart):
+        raise AssertionError("a PNG was drawn for the page")
+
+    monkeypatch.setattr(measures.png, "chart_png", refuse)
+    url = reverse("reporting:paper", args=[world.plan.slug, Kind.BOARD])
+    response = clients["board"].get(url, {"as_at": "2015-06-30"})
+    assert response.status_code == 200
+    assert b'<svg role="img" aria-label="Line chart of Supervision' in response.content
