@@ -48,7 +48,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from measures import periods as measure_periods
-from measures.models import Measure, MeasureValue
+from measures.models import Measure, MeasureSettings, MeasureValue
 
 from . import permissions
 from .models import (
@@ -118,6 +118,7 @@ MODEL_LABELS = {
     ("measurevalue", "value"): "Figure",
 }
 MEASURE_HIDDEN = {"tolerance_kind", "order"}
+SETTINGS_HIDDEN = {"default_tolerance_kind"}  # told with the tolerance
 FIGURE_HIDDEN = {"measure", "period", "entered_by", "entered_at"}
 FIGURE_EVENTS = {"+": "Entered", "~": "Changed", "-": "Deleted"}
 # The reasons measures/services.py writes for a figure around the user's own
@@ -172,6 +173,7 @@ SOURCES = [
     Source("meeting", "Meetings", Meeting),
     Source("theme", "Themes", Theme),
     Source("plan", "The plan's details", Plan),
+    Source("measure_settings", "Measure settings", MeasureSettings),
     Source("membership", "Memberships (who holds which role)", Membership, housekeeping=True),
     Source("owner", "Owners", Owner, housekeeping=True),
     Source("organisation", "Organisations", Organisation, housekeeping=True),
@@ -194,7 +196,7 @@ def _in_plan(source: Source, plan: Plan) -> Q:
     model = source.model
     if model is Plan:
         return Q(id=plan.pk)
-    if model in (Theme, Meeting, ImprovementArea, Membership):
+    if model in (Theme, Meeting, ImprovementArea, Membership, MeasureSettings):
         return Q(plan_id=plan.pk)
     if source.area_field:
         return _via(
@@ -668,7 +670,7 @@ def _label(model: type[models.Model], f: models.Field) -> str:
 def _display(f: models.Field, row: models.Model, lookups: _Lookups) -> str:
     """A field's value as the plan writes it; "" for no value."""
     value = getattr(row, f.attname)
-    if f.model in (Measure, MeasureValue):
+    if f.model in (Measure, MeasureValue, MeasureSettings):
         shown = _measure_display(f, row, value, lookups)
         if shown is not None:
             return shown
@@ -700,6 +702,13 @@ def _measure_display(f: models.Field, row: models.Model, value, lookups: _Lookup
     a field shown as any other."""
     from measures.readings import format_value, tolerance_label
 
+    if f.model is MeasureSettings:
+        if f.name != "default_tolerance":
+            return None
+        number = format_value(value, "number")
+        if row.default_tolerance_kind == "percent":
+            return f"{number}% of the target"
+        return f"{number} in each measure's own unit"
     if f.model is MeasureValue:
         if f.name != "value":
             return None
@@ -805,6 +814,8 @@ def _entry(model, row, before, context: _Context) -> ChangeEntry:
     hidden = PUBLISHED_HIDDEN if published else UPDATE_HIDDEN if model is ProgressUpdate else ()
     if model is Measure:
         hidden = MEASURE_HIDDEN
+    elif model is MeasureSettings:
+        hidden = SETTINGS_HIDDEN
     elif model is MeasureValue:
         hidden = FIGURE_HIDDEN
     fields = [f for f in _tracked_fields(model) if f.name not in hidden]
@@ -874,6 +885,9 @@ def _subject(model, row, context: _Context) -> tuple[str, str]:
         return f"Meeting: {row.title}", ""
     if model is Theme:
         return f"Theme: {row.name}", ""
+    if model is MeasureSettings:
+        # Not linked: the settings page is the plan administrators' alone.
+        return "Measure settings (default tolerance, when figures are due)", ""
     if model is Membership:
         user_model = Membership._meta.get_field("user").related_model
         return f"Membership: {lookups.name(user_model, row.user_id)}", ""

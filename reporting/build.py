@@ -245,20 +245,26 @@ def build_paper(
         reforecast=state.reforecast,
         due_next_quarter=state.due_next_quarter,
         escalate_after_days=plan.escalate_overdue_after_days,
-        measures=_paper_measures(plan, state, as_at),
+        # The scrutiny summary shows no measures; the assurance summary lists
+        # those off target (no charts); the board report charts each one.
+        measures=[]
+        if kind == Kind.SCRUTINY
+        else _paper_measures(plan, state, as_at, charts=kind == Kind.BOARD),
     )
 
 
-def _paper_measures(plan: Plan, state: PlanState, as_at: datetime.date) -> list:
+def _paper_measures(
+    plan: Plan, state: PlanState, as_at: datetime.date, *, charts: bool = True
+) -> list:
     """The plan's success measures as at the paper's date (measures/scorecard.py):
-    four queries, from history."""
+    four queries (see measures.readings.cards_at)."""
     from measures.scorecard import AreaInfo, build
 
     areas = [
         AreaInfo(a.id, line.number, line.recommendation, line.theme, line.rag, line.rag_label)
         for a, line in zip(state.snapshot.areas, state.areas, strict=True)
     ]
-    return build(plan, as_at, areas, charts=True).cards
+    return build(plan, as_at, areas, charts=charts).cards
 
 
 @dataclass

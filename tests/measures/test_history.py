@@ -218,3 +218,30 @@ def test_change_lists_with_measures_make_a_fixed_number_of_queries(world, client
     # Further pages too, now that there are some.
     urls = {budget: [pages[0] + "?page=2"] for budget, pages in urls.items()}
     counts()
+
+
+def test_measure_settings_changes_are_in_the_plans_changes(world, clients):
+    admin = world.users["admin"]
+    settings = services.save_settings(
+        plan=world.plan,
+        values={"default_tolerance": Decimal("5"), "figures_due_days": 15},
+        user=admin,
+        expected_version=None,
+    )
+    services.save_settings(
+        plan=world.plan,
+        values={"default_tolerance": Decimal("10"), "default_tolerance_kind": "absolute"},
+        user=admin,
+        expected_version=settings.version,
+    )
+    url = reverse("plans:plan_changes", args=[world.plan.slug])
+    for role in ("admin", "board"):
+        text = listed(clients[role].get(url)).replace(" .", ".")
+        assert "Changed: Measure settings (default tolerance, when figures are due)" in text
+        assert "Default tolerance: 5% of the target → 10 in each measure's own unit" in text, text
+        assert "Measure settings changed" in text
+    # Filtered to the kind; and not in another plan's changes.
+    only = listed(clients["admin"].get(url, {"kind": "measure_settings"}))
+    assert "Default tolerance" in only and "Measure:" not in only
+    other = reverse("plans:plan_changes", args=[world.other_plan.slug])
+    assert "Measure settings" not in listed(clients["outsider"].get(other))
