@@ -18,6 +18,12 @@ from .papers import AreaLine, Kind, MilestoneLine, Paper, rag_key
 
 # The board report's first part lists at most this many late milestones.
 FIRST_PAGE_MILESTONES = 20
+# The board report's first part lists at most this many measures off target or
+# worsening, and charts at most this many measures in the areas' sections: the
+# ones most in need of attention first (``_concern``). A plan of a few dozen
+# measures has them all; one of hundreds stays a paper a board can read.
+FIRST_PAGE_MEASURES = 20
+PAPER_CHARTS = 20
 # What the board report says once about the sections it leaves out.
 ABSENT_SECTIONS = (
     "Sections with nothing to report are left out: an area without a list of overdue "
@@ -505,17 +511,57 @@ def _measures_table(caption: str, cards: list, *, area: bool = True) -> Table:
     )
 
 
+def _concern(card) -> tuple:
+    """Most in need of the board's attention first: off target (furthest from
+    its target first), near target, worsening, then the rest; then in plan order."""
+    from measures import rag as mrag
+
+    rank = 0 if card.off_target else 1 if card.rag == mrag.NEAR else 2 if card.worsening else 3
+    gap = 0.0
+    if card.latest and card.latest.value is not None and card.target:
+        gap = float(abs(card.latest.value - card.target) / abs(card.target))
+    return (rank, -gap)
+
+
+def _charted(paper: Paper) -> list:
+    """The measures the board report charts: those with a figure to chart, the
+    PAPER_CHARTS most in need of attention (sorted() keeps plan order in ties)."""
+    with_figures = [c for c in paper.measures if any(p.value is not None for p in c.points)]
+    return sorted(with_figures, key=_concern)[:PAPER_CHARTS]
+
+
 def _measures_first(doc: Document, paper: Paper) -> None:
     """The board report's first part: measures off target or worsening."""
     if not paper.measures:
         return
     doc.add(Heading(2, "Measures off target or worsening"))
-    flagged = [c for c in paper.measures if c.off_target or c.worsening]
+    flagged = sorted((c for c in paper.measures if c.off_target or c.worsening), key=_concern)
     if flagged:
-        doc.add(_measures_table("Measures off target or worsening", flagged))
+        shown = flagged[:FIRST_PAGE_MEASURES]
+        doc.add(_measures_table("Measures off target or worsening", shown))
+        if len(flagged) > len(shown):
+            doc.add(
+                Para(
+                    f"And {len(flagged) - len(shown)} more, nearer their targets: each area's "
+                    "section below lists its own."
+                )
+            )
     else:
         doc.add(Para("No measure is off target or worsening."))
     doc.add(Para(MEASURES_NOTE, style="note"))
+    charted = _charted(paper)
+    with_figures = sum(1 for c in paper.measures if any(p.value is not None for p in c.points))
+    if with_figures > len(charted):
+        doc.add(
+            Para(
+                f"Each area's section charts its measures among the {len(charted)} most in "
+                "need of attention (off target, then near target, then worsening), each "
+                f"chart after a table of its figures; the figures of the other "
+                f"{with_figures - len(charted)} are on the areas' pages in the service and "
+                "in the scorecard download.",
+                style="note",
+            )
+        )
 
 
 def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
@@ -529,12 +575,14 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
 
     doc.add(Heading(4, "Success measures"))
     doc.add(_measures_table(f"Area {area.number}: success measures", cards, area=False))
+    charted = {c.id for c in _charted(paper)}
     for card in cards:
+        if card.id not in charted:
+            # No figures yet (the table above says so), or not among the
+            # measures the paper charts (its first part says which).
+            continue
         chart = card.chart
         recorded = [p for p in card.points if p.value is not None]
-        if not recorded:
-            # No figures yet: the table above says so; no empty table or chart.
-            continue
         doc.add(
             Table(
                 f"{card.name}: the figures",

@@ -111,3 +111,29 @@ def test_the_papers_page_draws_no_png(clients, world, measured, monkeypatch):
     response = clients["board"].get(url, {"as_at": "2015-06-30"})
     assert response.status_code == 200
     assert b'<svg role="img" aria-label="Line chart of Supervision' in response.content
+
+
+def test_a_plan_of_many_measures_charts_those_most_in_need_of_attention(
+    world, measured, monkeypatch
+):
+    """The board report charts at most PAPER_CHARTS measures and lists at most
+    FIRST_PAGE_MEASURES up front: off target first, furthest from target first;
+    it says what it left out."""
+    from reporting import layout
+
+    monkeypatch.setattr(layout, "PAPER_CHARTS", 1)
+    monkeypatch.setattr(layout, "FIRST_PAGE_MEASURES", 1)
+    # Further off its target (90) than ``measured``'s 60, and one on target.
+    worse = make_measure(world.area, name="Audits good or better", when=moment(2015, 1, 5))
+    add_value(worse, d(2015, 3, 1), 30, when=moment(2015, 4, 2))
+    fine = make_measure(world.area, name="Visits on time", when=moment(2015, 1, 5))
+    add_value(fine, d(2015, 3, 1), 95, when=moment(2015, 4, 2))
+    laid = lay_out(build_paper(Kind.BOARD, world.plan, d(2015, 6, 30)))
+    images = [b for b in laid.blocks if b.kind == "image"]
+    assert len(images) == 1 and images[0].alt.startswith("Line chart of Audits good or better")
+    first = next(b for b in laid.blocks if b.kind == "table" and "off target" in b.caption)
+    assert [row[1].text for row in first.rows] == ["Audits good or better"]
+    paras = " ".join(b.text for b in laid.blocks if b.kind == "para")
+    assert "And 1 more, nearer their targets" in paras
+    assert "among the 1 most in need of attention" in paras
+    assert "the figures of the other 2 are on the areas' pages" in paras
