@@ -127,7 +127,7 @@ def _new_document(paper: Paper, laid: Document_) -> DocxDocument:
     normal.font.name = FONT
     normal.font.size = Pt(12)
     _set_font(normal.element)
-    sizes = {"Heading 1": 20, "Heading 2": 15, "Heading 3": 13, "Heading 4": 12}
+    sizes = {"Heading 1": 20, "Heading 2": 15, "Heading 3": 13, "Heading 4": 12, "Heading 5": 12}
     for name, size in sizes.items():
         style = styles[name]
         style.font.name = FONT

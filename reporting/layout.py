@@ -23,7 +23,7 @@ FIRST_PAGE_MILESTONES = 20
 # ones most in need of attention first (``_concern``). A plan of a few dozen
 # measures has them all; one of hundreds stays a paper a board can read.
 FIRST_PAGE_MEASURES = 20
-PAPER_CHARTS = 20
+PAPER_CHARTS = 24
 # What the board report says once about the sections it leaves out.
 ABSENT_SECTIONS = (
     "Sections with nothing to report are left out: an area without a list of overdue "
@@ -551,14 +551,19 @@ def _measures_first(doc: Document, paper: Paper) -> None:
     doc.add(Para(MEASURES_NOTE, style="note"))
     charted = _charted(paper)
     with_figures = sum(1 for c in paper.measures if any(p.value is not None for p in c.points))
-    if with_figures > len(charted):
+    others = with_figures - len(charted)
+    if others:
+        rest = (
+            "the other measure's figures are on its area's page"
+            if others == 1
+            else f"the figures of the other {others} are on the areas' pages"
+        )
         doc.add(
             Para(
                 f"Each area's section charts its measures among the {len(charted)} most in "
                 "need of attention (off target, then near target, then worsening), each "
-                f"chart after a table of its figures; the figures of the other "
-                f"{with_figures - len(charted)} are on the areas' pages in the service and "
-                "in the scorecard download.",
+                f"chart after a table of its figures; {rest} in the service and in the "
+                "scorecard download.",
                 style="note",
             )
         )
@@ -583,6 +588,8 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
             continue
         chart = card.chart
         recorded = [p for p in card.points if p.value is not None]
+        # Named on paper too: the tables' captions are for screen readers only.
+        doc.add(Heading(5, card.name))
         doc.add(
             Table(
                 f"{card.name}: the figures",
