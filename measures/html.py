@@ -32,6 +32,14 @@ def travel(direction: str) -> str:
     return escape(direction)
 
 
+def year_on_year(card) -> str:
+    """The direction against the same period a year before, and that period."""
+    if card.year_ago is None:
+        return "–"
+    period = escape(card.year_ago.label)
+    return f'{travel(card.year_on_year)}<br><span class="govuk-body-s">{period}</span>'
+
+
 def _n(number: float) -> str:
     """A coordinate as SVG wants it: no exponent, no trailing zeros."""
     return f"{number:g}"
@@ -186,6 +194,7 @@ def scorecard_rows(cards, plan_slug: str) -> SafeString:
             f"{escape(m.target_label)}</td>"
             f'<td class="govuk-table__cell" data-label="RAG">{rag_tag(m.rag, m.rag_label)}</td>'
             f'<td class="govuk-table__cell" data-label="Direction">{travel(m.direction)}</td>'
+            f'<td class="govuk-table__cell" data-label="On a year before">{year_on_year(m)}</td>'
             "</tr>"
         )
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)

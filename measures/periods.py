@@ -36,6 +36,10 @@ def months_in(frequency: str) -> int:
     return 3 if frequency == QUARTERLY else 1
 
 
+def per_year(frequency: str) -> int:
+    return 12 // months_in(frequency)
+
+
 def shift(period: datetime.date, frequency: str, n: int) -> datetime.date:
     """The period ``n`` periods after (negative: before) ``period``."""
     months = period.year * 12 + period.month - 1 + n * months_in(frequency)

@@ -42,10 +42,11 @@ WINDOW_MONTHS = 36
 # that is long missing, and still said to be.
 SCORECARD_MONTHS = 18
 SCORECARD_POINTS = 3
-# … in two steps: the last year, which has all a measure's scorecard needs
-# unless its figures are late; then the rest of the 18 months for just the
-# measures whose figures are (one more query, only when some are).
-SCORECARD_NEAR_MONTHS = 12
+# … in two steps: the last 15 months, which have all a measure's scorecard
+# needs (down to the same period a year before its latest figure) unless its
+# figures are late; then the rest of the 18 months for just the measures whose
+# figures are (one more query, only when some are).
+SCORECARD_NEAR_MONTHS = 15
 
 
 @functools.lru_cache(maxsize=8192)
@@ -119,6 +120,11 @@ class MeasureCard:
     previous: Point | None = None
     rag: str | None = None
     direction: str = ""
+    # The same period a year before the latest figure's, and the direction
+    # against it ("" when there is no figure for it).
+    year_ago: Point | None = None
+    year_ago_label: str = ""
+    year_on_year: str = ""
     expected_period: datetime.date | None = None
     expected_label: str = ""
     due_by: datetime.date | None = None
@@ -258,6 +264,21 @@ def make_card(
         card.direction = mrag.direction(
             card.latest.value, card.previous.value if card.previous else None, measure.polarity
         )
+        # Against the same period a year before: seasonal measures (referrals
+        # fall every August) are judged on it as much as on the last period.
+        year_ago = periods.shift(latest, freq, -periods.per_year(freq))
+        card.year_ago_label = periods.label(year_ago, freq)
+        if year_ago in values:
+            card.year_ago = Point(
+                period=year_ago,
+                label=card.year_ago_label,
+                short_label=periods.short_label(year_ago, freq),
+                value=values[year_ago].value,
+                value_label=format_value(values[year_ago].value, measure.unit),
+            )
+            card.year_on_year = mrag.direction(
+                card.latest.value, card.year_ago.value, measure.polarity
+            )
     expected = expected_period(as_at, freq, settings.figures_due_days)
     card.expected_period = expected
     card.expected_label = periods.label(expected, freq)
@@ -347,16 +368,17 @@ def _reaches_back(
     measure, values: dict, as_at: datetime.date, since: datetime.date, settings
 ) -> bool:
     """Whether a scorecard card of ``measure`` needs a figure from before
-    ``since``: its latest figure, the one before it, its chart's first point or
-    the period whose figure is due."""
+    ``since``: its latest figure, the one before it or a year before it, its
+    chart's first point or the period whose figure is due."""
     freq = measure.frequency
     current = periods.start_of(as_at, freq)
     recorded = [p for p in values if p <= current]
     if not recorded:
         return True
     last = current if current in values else periods.last_ended(as_at, freq)
+    latest = max(recorded)
     return (
-        periods.shift(max(recorded), freq, -1) < since
+        periods.shift(latest, freq, -periods.per_year(freq)) < since
         or periods.shift(last, freq, 1 - SCORECARD_POINTS) < since
         or expected_period(as_at, freq, settings.figures_due_days) < since
     )
@@ -424,7 +446,8 @@ def cards_at(
             m.id for m in measures if _reaches_back(m, values.get(m.id, {}), as_at, since, settings)
         ]
         if late:
-            earlier = _by_measure(read(late, _window_start(as_at, SCORECARD_MONTHS), since))
+            # Their latest figure in 18 months, and the year before it.
+            earlier = _by_measure(read(late, _window_start(as_at, SCORECARD_MONTHS + 12), since))
             for measure_id, figures in earlier.items():
                 values.setdefault(measure_id, {}).update(figures)
     owner_ids = {m.owner_id for m in measures if m.owner_id}

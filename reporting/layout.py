@@ -490,7 +490,14 @@ def _measures_table(caption: str, cards: list, *, area: bool = True) -> Table:
     return Table(
         caption,
         (["No."] if area else [])
-        + ["Measure", "Latest figure", "Target", "RAG (derived)", "Direction (derived)"],
+        + [
+            "Measure",
+            "Latest figure",
+            "Target",
+            "RAG (derived)",
+            "Direction (derived)",
+            "On a year before (derived)",
+        ],
         [
             ([Cell(str(c.area_number), number=True)] if area else [])
             + [
@@ -504,10 +511,11 @@ def _measures_table(caption: str, cards: list, *, area: bool = True) -> Table:
                 text(c.target_label),
                 status(c.rag, c.rag_label),
                 text(c.direction or "–"),
+                text(f"{c.year_on_year} ({c.year_ago.label})" if c.year_ago else "–"),
             ]
             for c in cards
         ],
-        ([1.6] if area else []) + [5.4, 3.4, 2.2, 2.6, 2.4],
+        ([1.6] if area else []) + [4.2, 3.0, 1.8, 2.6, 2.8, 2.8],
     )
 
 

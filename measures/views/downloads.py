@@ -40,6 +40,9 @@ SCORECARD_COLUMNS = [
     "Previous figure",
     "RAG (derived)",
     "Direction of travel (derived)",
+    "Period a year before",
+    "Figure a year before",
+    "On a year before (derived)",
     "Figure due",
     "Comment",
 ]
@@ -68,6 +71,9 @@ def scorecard_rows(card) -> list[list[object]]:
                 float(c.previous.value) if c.previous and c.previous.value is not None else "",
                 c.rag_label,
                 c.direction,
+                c.year_ago_label,
+                float(c.year_ago.value) if c.year_ago and c.year_ago.value is not None else "",
+                c.year_on_year,
                 f"Missing: {c.expected_label}" if c.missing else "",
                 c.latest.comment if c.latest else "",
             ]

@@ -168,3 +168,53 @@ def test_a_late_measure_keeps_its_old_latest_figure_and_direction(world, past):
     assert card.direction == "Worsening"
     assert card.missing
     assert cards["Reviews on time"].latest.value == Decimal("35")
+
+
+def test_each_measure_is_compared_with_the_same_period_a_year_before(clients, world, measures):
+    """By polarity, on the area page, the scorecard and its download; a
+    quarterly measure's year before is read too (beyond the scorecard's
+    first read), and a measure with no figure then says so."""
+    from measures.readings import cards_at
+
+    # Higher is better: 85 now, 80 a year before: improving on the year.
+    add_value(measures.mine, months_back(12), 80)
+    add_value(measures.mine, months_back(1), 90)
+    add_value(measures.mine, months_back(0), 85)
+    lower = make_measure(world.area, name="Re-referrals", polarity="lower", frequency="quarterly")
+    latest_quarter = periods.last_ended(timezone.localdate(), "quarterly")
+    add_value(lower, periods.shift(latest_quarter, "quarterly", -4), 20)
+    add_value(lower, latest_quarter, 24)
+    fresh = make_measure(world.area, name="Visits on time")
+    add_value(fresh, months_back(0), 70)
+    today = timezone.localdate()
+    for cards in (
+        cards_now(world.area, today),
+        cards_at(world.plan, {world.area.pk: 1}, today, charts=False),
+    ):
+        by_name = {c.name: c for c in cards}
+        mine = by_name[measures.mine.name]
+        assert (mine.direction, mine.year_on_year) == ("Worsening", "Improving")
+        assert mine.year_ago.value == Decimal("80")
+        assert mine.year_ago_label == periods.label(months_back(12), "monthly")
+        assert by_name["Re-referrals"].year_on_year == "Worsening"  # lower is better
+        assert by_name["Visits on time"].year_ago is None
+    area = clients["board"].get(reverse("plans:area", args=[world.plan.slug, 1])).content.decode()
+    label = periods.label(months_back(12), "monthly")
+    assert "Against a year before (derived)" in area
+    assert "Improving</dd>" not in area  # the period and figure are said with it
+    assert f"against {label} (80%)" in area
+    assert (
+        f"No figure for {periods.label(periods.shift(months_back(0), 'monthly', -12), 'monthly')}"
+        in area
+    )
+    body = dashboard(clients["board"], world)
+    section = body[body.index('id="scorecard"') :]
+    assert "On a year before" in section and label in section
+    url = reverse("measures:scorecard_download", args=[world.plan.slug, "csv"])
+    rows = list(csv.reader(io.StringIO(clients["board"].get(url).content.decode("utf-8-sig"))))
+    header = next(r for r in rows if r and r[0] == "Measure ID")
+    row = next(r for r in rows if r and r[0] == str(measures.mine.pk))
+    found = dict(zip(header, row, strict=True))
+    assert found["Period a year before"] == label
+    assert found["Figure a year before"] == "80.0"
+    assert found["On a year before (derived)"] == "Improving"
