@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from plans.models import Owner, Plan, format_plan_date
+from plans.models import Owner, Plan, format_plan_date, history_rows
 from reporting import snapshot as snap
 
 from . import periods
@@ -41,7 +41,8 @@ WINDOW_MONTHS = 36
 # The scorecard (no charts) reads a year and a half: a latest figure older than
 # that is long missing, and still said to be.
 SCORECARD_MONTHS = 18
-SCORECARD_POINTS = 3
+# … and, having no charts, one point: the latest period's.
+SCORECARD_POINTS = 1
 # … in two steps: the last 15 months, which have all a measure's scorecard
 # needs (down to the same period a year before its latest figure) unless its
 # figures are late; then the rest of the 18 months for just the measures whose
@@ -395,7 +396,7 @@ def figures_at(
     ``since``: one query, read as plain values rather than model instances
     (thousands of rows on a national scorecard)."""
     rows = snap.latest_per_record(
-        MeasureValue.history.model.objects.filter(
+        history_rows(MeasureValue).model.objects.filter(
             history_date__lt=before,
             measure_id__in=measure_ids,
             period__gte=since,

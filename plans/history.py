@@ -65,6 +65,7 @@ from .models import (
     ProgressUpdate,
     Theme,
     format_plan_date,
+    history_rows,
 )
 
 State = ProgressUpdate.State
@@ -200,14 +201,15 @@ def _in_plan(source: Source, plan: Plan) -> Q:
         return Q(plan_id=plan.pk)
     if source.area_field:
         return _via(
-            source, Q(area_id__in=ImprovementArea.history.filter(plan_id=plan.pk).values("id"))
+            source,
+            Q(area_id__in=history_rows(ImprovementArea).filter(plan_id=plan.pk).values("id")),
         )
     # Owners and organisations are kept per council: the plan's council's own.
     council = plan.organisation.council_id_or_own
     in_council = Q(id=council) | Q(council_id=council)
     if model is Organisation:
         return in_council
-    return Q(organisation_id__in=Organisation.history.filter(in_council).values("id"))
+    return Q(organisation_id__in=history_rows(Organisation).filter(in_council).values("id"))
 
 
 def _via(source: Source, where: Q) -> Q:
@@ -217,7 +219,7 @@ def _via(source: Source, where: Q) -> Q:
     if source.area_via is None:
         return where
     key, model = source.area_via
-    return Q(**{f"{key}__in": model.history.filter(where).values("id")})
+    return Q(**{f"{key}__in": history_rows(model).filter(where).values("id")})
 
 
 # --- Filters and pages -------------------------------------------------------------
@@ -319,7 +321,7 @@ def _sources(
             where = _in_plan(source, plan)
         if source.model is ProgressUpdate:
             where &= permissions.update_visibility(viewer, plan)
-        rows = source.model.history.filter(where & window)
+        rows = history_rows(source.model).filter(where & window)
         if source.model is Plan:
             rows = _without_empty_changes(rows, Plan)
         result.append((source, rows))
@@ -330,7 +332,7 @@ def _without_empty_changes(rows: models.QuerySet, model: type[models.Model]) -> 
     """Leave out "changed" rows that change nothing a reader sees. Before roles
     were memberships, adding a member to a plan wrote such a row of the plan's
     own; it says nothing about the plan, and who joined is housekeeping."""
-    history = model.history.model
+    history = history_rows(model).model
     before = history.objects.filter(
         Q(history_date__lt=OuterRef("history_date"))
         | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
@@ -501,7 +503,7 @@ def history_of(obj: models.Model, plan_slug: str) -> list[ChangeEntry]:
 def _fetch(model: type[models.Model], history_ids: list[int]) -> tuple[list, dict]:
     """The rows ``history_ids`` and, for each, the row before it for the same
     record: one query, which also reads each row's predecessor."""
-    history = model.history.model
+    history = history_rows(model).model
     # The row before: same record, earlier in (date, id) order. Ordered by
     # date so the database walks the record's own rows, not the whole table.
     before = history.objects.filter(
@@ -534,7 +536,7 @@ def _fetch(model: type[models.Model], history_ids: list[int]) -> tuple[list, dic
 
 
 def _m2m_fields(model: type[models.Model]) -> list[models.ManyToManyField]:
-    return [f for f in model._meta.many_to_many if hasattr(model.history.model, f.name)]
+    return [f for f in model._meta.many_to_many if hasattr(history_rows(model).model, f.name)]
 
 
 def _attach_m2m(model: type[models.Model], rows: list[models.Model]) -> None:

@@ -21,7 +21,14 @@ from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from plans.models import ImprovementArea, Milestone, MilestoneDates, Plan, ProgressUpdate
+from plans.models import (
+    ImprovementArea,
+    Milestone,
+    MilestoneDates,
+    Plan,
+    ProgressUpdate,
+    history_rows,
+)
 
 # Which approved update row is an area's status: the one ordering the pages use
 # (ProgressUpdate.LATEST_FIRST), then an update's own latest row.
@@ -60,7 +67,9 @@ def latest_rows(
 ) -> list[models.Model]:
     """Each record's latest history row dated before ``before``, among rows
     matching ``filters``; records whose latest row is a deletion are left out."""
-    rows = latest_per_record(model.history.model.objects.filter(history_date__lt=before, **filters))
+    rows = latest_per_record(
+        history_rows(model).model.objects.filter(history_date__lt=before, **filters)
+    )
     return [row for row in rows if row.history_type != "-"]
 
 
@@ -71,7 +80,7 @@ def latest_values(
     reads of many records that need a column or two, without building a model
     instance for each."""
     rows = latest_per_record(
-        model.history.model.objects.filter(history_date__lt=before, **filters)
+        history_rows(model).model.objects.filter(history_date__lt=before, **filters)
     ).values_list("history_type", "id", *fields)
     return [row[1:] for row in rows if row[0] != "-"]
 
@@ -92,7 +101,7 @@ def approved_updates(area_ids: list[int], before: datetime.datetime) -> dict[int
     the answer is what the data said then. Three queries, each an index walk
     whatever the length of the history.
     """
-    history = ProgressUpdate.history.model
+    history = history_rows(ProgressUpdate).model
     # One correlated subquery per area, each an index walk (see the migration
     # plans 0003: area, state, as_at, approved_at, id, history_date).
     pick = (
@@ -215,7 +224,7 @@ def rags_at(area_ids: list[int], cut_offs: list[datetime.datetime]) -> list[dict
     updates cannot be edited, here or in the admin site), so it skips that
     function's re-check: it serves the month-by-month chart.
     """
-    history = ProgressUpdate.history.model
+    history = history_rows(ProgressUpdate).model
 
     def rag_before(cut_off: datetime.datetime) -> Subquery:
         return Subquery(

@@ -5,8 +5,9 @@ templates/reporting/_paper_body.html had; every text is escaped here."""
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from measures.html import escape
 
 register = template.Library()
 
