@@ -49,6 +49,7 @@ from django.utils import timezone
 
 from measures import periods as measure_periods
 from measures.models import Measure, MeasureSettings, MeasureValue
+from reminders.models import ReturnSettings
 
 from . import permissions
 from .models import (
@@ -113,6 +114,9 @@ MODEL_LABELS = {
     # Success measures (measures/): a figure's period is its entry's subject;
     # who entered it and when are the entry's own who and when; a tolerance's
     # kind is shown as part of the tolerance ("5% of the target").
+    ("returnsettings", "working_days_before"): "Updates due (working days before the meeting)",
+    ("returnsettings", "trigger_kinds"): "Meetings that need a return",
+    ("returnsettings", "reminder_offsets"): "Reminders (working days before the due date)",
     ("measure", "baseline_value"): "Baseline",
     ("measure", "target_value"): "Target",
     ("measure", "action"): "Action",
@@ -175,6 +179,7 @@ SOURCES = [
     Source("theme", "Themes", Theme),
     Source("plan", "The plan's details", Plan),
     Source("measure_settings", "Measure settings", MeasureSettings),
+    Source("return_settings", "Return settings", ReturnSettings),
     Source("membership", "Memberships (who holds which role)", Membership, housekeeping=True),
     Source("owner", "Owners", Owner, housekeeping=True),
     Source("organisation", "Organisations", Organisation, housekeeping=True),
@@ -197,7 +202,7 @@ def _in_plan(source: Source, plan: Plan) -> Q:
     model = source.model
     if model is Plan:
         return Q(id=plan.pk)
-    if model in (Theme, Meeting, ImprovementArea, Membership, MeasureSettings):
+    if model in (Theme, Meeting, ImprovementArea, Membership, MeasureSettings, ReturnSettings):
         return Q(plan_id=plan.pk)
     if source.area_field:
         return _via(
@@ -676,6 +681,12 @@ def _display(f: models.Field, row: models.Model, lookups: _Lookups) -> str:
         shown = _measure_display(f, row, value, lookups)
         if shown is not None:
             return shown
+    if f.model is ReturnSettings and f.name == "trigger_kinds":
+        # "improvement_board,scrutiny_panel" as the meetings' names.
+        labels = dict(Meeting.Kind.choices)
+        return ", ".join(str(labels.get(k, k)) for k in value.split(",") if k)
+    if f.model is ReturnSettings and f.name == "reminder_offsets":
+        return ", ".join(n.strip() for n in value.split(",") if n.strip())
     if value is None or value == "":
         return ""
     if f.related_model is ImprovementArea:
@@ -890,6 +901,9 @@ def _subject(model, row, context: _Context) -> tuple[str, str]:
     if model is MeasureSettings:
         # Not linked: the settings page is the plan administrators' alone.
         return "Measure settings (default tolerance, when figures are due)", ""
+    if model is ReturnSettings:
+        # Not linked: the returns page is the plan administrators' alone.
+        return "Return settings (when updates are due before meetings)", ""
     if model is Membership:
         user_model = Membership._meta.get_field("user").related_model
         return f"Membership: {lookups.name(user_model, row.user_id)}", ""

@@ -323,3 +323,32 @@ def test_my_work_pays_two_queries_for_due_dates(world, clients, board):
     # tests/plans/test_budgets.py's six, plus meetings with settings and the updates in the
     # cycle, plus the success measures the officer owns (measures/pages.py: figures due)
     assert small == large <= OVERHEAD + 6 + 2 + 1, (small, large)
+
+
+def test_return_settings_changes_are_in_the_plans_changes(world, clients):
+    from tests.plans.test_history import listed
+
+    url = reverse("reminders:return_settings", args=[world.plan.slug])
+    data = {
+        "working_days_before": "5",
+        "trigger_kinds": ["improvement_board", "scrutiny_panel"],
+        "reminder_offsets": "3, 1",
+        "reason": "Board asked for later returns",
+    }
+    assert clients["admin"].post(url, data).status_code == 302
+    data |= {"working_days_before": "7", "trigger_kinds": ["improvement_board"]}
+    data["reason"] = "Scrutiny no longer needs a return"
+    assert clients["admin"].post(url, data).status_code == 302
+    changes = reverse("plans:plan_changes", args=[world.plan.slug])
+    for role in ("admin", "board"):
+        text = listed(clients[role].get(changes)).replace(" .", ".")
+        assert "Changed: Return settings (when updates are due before meetings)" in text, text
+        assert "Updates due (working days before the meeting): 5 → 7" in text, text
+        assert "Scrutiny no longer needs a return" in text
+        assert "Reminders (working days before the due date): 3, 1" in text, text
+    assert "improvement_board" not in text
+    assert (
+        "Meetings that need a return: Improvement Board, Scrutiny panel → Improvement Board" in text
+    )
+    other = reverse("plans:plan_changes", args=[world.other_plan.slug])
+    assert "Return settings" not in listed(clients["outsider"].get(other))
