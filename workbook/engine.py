@@ -184,16 +184,7 @@ def check_steps(ctx: Context, book: ReadBook) -> Steps[Preview]:
             )
     if preview.file_errors:
         return preview
-    for problem in book.problems:
-        preview.outcomes.append(
-            Outcome(
-                problem.sheet,
-                problem.row,
-                f"Row {problem.row}",
-                ERROR,
-                errors=[(problem.column, problem.message)],
-            )
-        )
+    preview.outcomes.extend(problem_outcomes(book))
     total = sum(len(book.sheets[s.name].rows) for s in known)
     done = 0
     for sheet in known:
@@ -210,6 +201,21 @@ def check_steps(ctx: Context, book: ReadBook) -> Steps[Preview]:
 # Called after every sheet is checked, with all the outcomes (plan_sheets.py
 # decides there which removed records may be deleted).
 FINISHERS: list = []
+
+
+def problem_outcomes(book: ReadBook) -> list[Outcome]:
+    """What the reader could not make sense of (a bad cell, a short row), as
+    error rows of the preview."""
+    return [
+        Outcome(
+            problem.sheet,
+            problem.row,
+            f"Row {problem.row}",
+            ERROR,
+            errors=[(problem.column, problem.message)],
+        )
+        for problem in book.problems
+    ]
 
 
 class Stale(Exception):

@@ -20,7 +20,7 @@ from plans import services
 from plans.forms import ProgressUpdateForm
 from plans.models import RAG, ImprovementArea, Plan, ProgressUpdate, format_plan_date
 
-from .engine import PLAN_LABEL, Preview, Stale, owner_label, person
+from .engine import PLAN_LABEL, Preview, Stale, owner_label, person, problem_outcomes
 from .export import file_stem
 from .layout import WorkbookWriter
 from .reading import HEADER_ROW, ReadBook
@@ -161,16 +161,7 @@ def check_steps(user, plan: Plan, book: ReadBook) -> Steps[Preview]:
             f"workbook of {plan.title} and fill that in"
         )
         return preview
-    for problem in book.problems:
-        preview.outcomes.append(
-            Outcome(
-                problem.sheet,
-                problem.row,
-                f"Row {problem.row}",
-                ERROR,
-                errors=[(problem.column, problem.message)],
-            )
-        )
+    preview.outcomes.extend(problem_outcomes(book))
     rows, missing = as_rows(read, COLUMNS)
     if missing:
         preview.outcomes.append(
