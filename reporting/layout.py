@@ -297,7 +297,7 @@ def _asks(doc: Document, paper: Paper, heading: str) -> None:
         doc.add(Para("No decision is asked of the meeting: the report is for noting."))
 
 
-def _area_detail(doc: Document, area: AreaLine, paper: Paper) -> None:
+def _area_detail(doc: Document, area: AreaLine, paper: Paper, charted: set[int]) -> None:
     doc.add(Heading(3, f"Area {area.number}: {area.recommendation}"))
     facts = [
         ("Lead", area.lead),
@@ -336,7 +336,7 @@ def _area_detail(doc: Document, area: AreaLine, paper: Paper) -> None:
     ]:
         if lines:
             doc.add(Heading(4, caption), _milestone_table(caption, lines, late=late, area=False))
-    _area_measures(doc, area, paper)
+    _area_measures(doc, area, paper, charted)
 
 
 def board(doc: Document, paper: Paper) -> None:
@@ -407,12 +407,14 @@ def board(doc: Document, paper: Paper) -> None:
         )
     else:
         doc.add(Para("No area rated green or blue has an overdue milestone."))
-    _measures_first(doc, paper)
+    charted = _charted(paper)
+    _measures_first(doc, paper, charted)
     _asks(doc, paper, "Decisions asked of the board")
 
     doc.add(Heading(2, "Progress in each area"), Para(ABSENT_SECTIONS))
+    charted_ids = {c.id for c in charted}
     for area in paper.areas:
-        _area_detail(doc, area, paper)
+        _area_detail(doc, area, paper, charted_ids)
     closing(doc, paper, key=True)
 
 
@@ -531,14 +533,18 @@ def _concern(card) -> tuple:
     return (rank, -gap)
 
 
+def _with_figures(paper: Paper) -> list:
+    """The paper's measures with a figure in their chart's periods."""
+    return [c for c in paper.measures if any(p.value is not None for p in c.points)]
+
+
 def _charted(paper: Paper) -> list:
     """The measures the board report charts: those with a figure to chart, the
     PAPER_CHARTS most in need of attention (sorted() keeps plan order in ties)."""
-    with_figures = [c for c in paper.measures if any(p.value is not None for p in c.points)]
-    return sorted(with_figures, key=_concern)[:PAPER_CHARTS]
+    return sorted(_with_figures(paper), key=_concern)[:PAPER_CHARTS]
 
 
-def _measures_first(doc: Document, paper: Paper) -> None:
+def _measures_first(doc: Document, paper: Paper, charted: list) -> None:
     """The board report's first part: measures off target or worsening."""
     if not paper.measures:
         return
@@ -557,9 +563,7 @@ def _measures_first(doc: Document, paper: Paper) -> None:
     else:
         doc.add(Para("No measure is off target or worsening."))
     doc.add(Para(MEASURES_NOTE, style="note"))
-    charted = _charted(paper)
-    with_figures = sum(1 for c in paper.measures if any(p.value is not None for p in c.points))
-    others = with_figures - len(charted)
+    others = len(_with_figures(paper)) - len(charted)
     if others:
         rest = (
             "the other measure's figures are on its area's page"
@@ -577,7 +581,7 @@ def _measures_first(doc: Document, paper: Paper) -> None:
         )
 
 
-def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
+def _area_measures(doc: Document, area: AreaLine, paper: Paper, charted: set[int]) -> None:
     """An area's measures in its section: the table, then each measure's chart
     (a PNG with alternative text) after its own figures."""
     cards = [c for c in paper.measures if c.area_number == area.number]
@@ -588,7 +592,6 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper) -> None:
 
     doc.add(Heading(4, "Success measures"))
     doc.add(_measures_table(f"Area {area.number}: success measures", cards, area=False))
-    charted = {c.id for c in _charted(paper)}
     for card in cards:
         if card.id not in charted:
             # No figures yet (the table above says so), or not among the
