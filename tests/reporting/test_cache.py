@@ -63,3 +63,19 @@ def test_a_changed_front_sheet_renders_the_preview_again(world, renders):
     response = client.get(url)
     assert len(renders) == 2
     assert b"%PDF" in response.content[:8]
+
+
+def test_a_new_release_renders_again(world, renders, monkeypatch):
+    """The key carries a digest of the code that lays papers out: a file
+    rendered by an earlier release is never served by a later one."""
+    from reporting import cache
+
+    assert all((cache.Path(cache.__file__).parent.parent / name).is_file() for name in cache.CODE)
+    client = client_for(world.users["board"])
+    url = reverse("reporting:paper_download", args=[world.plan.slug, Kind.BOARD, "docx"])
+    client.get(url)
+    client.get(url)
+    assert len(renders) == 1
+    monkeypatch.setattr(cache, "code_stamp", lambda: "the next release")
+    client.get(url)
+    assert len(renders) == 2
