@@ -238,5 +238,33 @@ class MeasureValue(models.Model):
             raise ValidationError({"value": "A percentage must be between 0 and 100"})
 
 
+# How long a figures upload's preview may be confirmed (measures/upload.py).
+UPLOAD_TOKEN_SECONDS = 3600
+
+
+class UploadConfirmation(models.Model):
+    """A figures upload's preview, confirmed. The preview's signed token
+    carries this id; the confirmation claims it in the transaction that writes
+    the figures, so a preview saves once however often (or however many at
+    once) it is posted. Working data that outlives no token (rows older than a
+    token's life are deleted as others are claimed), so it keeps no history."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField("The file's SHA-256", max_length=64)
+    confirmed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-confirmed_at"]
+        indexes = [
+            # Deleting the confirmations of tokens that have expired.
+            models.Index(fields=["confirmed_at"], name="upload_confirmation_when"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Upload {self.digest[:12]} confirmed by {self.user_id} at {self.confirmed_at}"
+
+
 def period_label(period: datetime.date, frequency: str) -> str:
     return periods.label(period, frequency)

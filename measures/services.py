@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from plans.models import ImprovementArea, Plan
@@ -23,7 +24,13 @@ from plans.services import (
 
 from . import periods
 from .checks import FigureError, period_problem
-from .models import Measure, MeasureSettings, MeasureValue
+from .models import (
+    UPLOAD_TOKEN_SECONDS,
+    Measure,
+    MeasureSettings,
+    MeasureValue,
+    UploadConfirmation,
+)
 
 ENTERED = "Figure entered"
 
@@ -191,11 +198,118 @@ def record_values(
     return outcome
 
 
+FigureKey = tuple[int, datetime.date]  # (measure id, period)
+
+
+def last_changes(keys: set[FigureKey]) -> dict[FigureKey, int]:
+    """The id of each figure's latest history row (none for a figure never
+    recorded): any save of a figure, from any page, the admin site or a
+    script, changes it. One query."""
+    if not keys:
+        return {}
+    rows = (
+        MeasureValue.history.filter(
+            measure_id__in={m for m, _ in keys}, period__in={p for _, p in keys}
+        )
+        .values("measure_id", "period")
+        .annotate(last=Max("history_id"))
+        .order_by()
+    )
+    return {
+        (r["measure_id"], r["period"]): r["last"]
+        for r in rows
+        if (r["measure_id"], r["period"]) in keys
+    }
+
+
+class PreviewUsed(Exception):
+    """The upload's preview has been confirmed already: nothing was written."""
+
+
+class FiguresChanged(Exception):
+    """Figures the upload would write were changed (or entered) after its
+    preview: nothing was written. ``changed``: (key, the history row the
+    preview saw) of each."""
+
+    def __init__(self, changed: list[tuple[FigureKey, int | None]]) -> None:
+        super().__init__(f"{len(changed)} figures changed since the preview")
+        self.changed = changed
+
+
+def _claim(confirmation: uuid.UUID, *, plan: Plan, user: AbstractBaseUser, digest: str) -> None:
+    now = timezone.now()
+    # A token outlives its claim by no more than its life: older claims guard nothing.
+    stale = now - datetime.timedelta(seconds=UPLOAD_TOKEN_SECONDS)
+    UploadConfirmation.objects.filter(confirmed_at__lt=stale).delete()
+    try:
+        with transaction.atomic():
+            UploadConfirmation.objects.create(
+                id=confirmation, plan=plan, user=user, digest=digest, confirmed_at=now
+            )
+    except IntegrityError:
+        raise PreviewUsed(str(confirmation)) from None
+
+
+def save_upload(
+    *,
+    confirmation: uuid.UUID,
+    plan: Plan,
+    user: AbstractBaseUser,
+    digest: str,
+    rows: list[tuple[Measure, datetime.date, Decimal, str, int | None]],
+    reason: str,
+    today: datetime.date | None = None,
+) -> Outcome:
+    """Write an upload's figures, (measure, period, figure, comment, the
+    figure's latest history row as the preview saw it), all or none, once per
+    preview.
+
+    In one transaction: claim the preview's ``confirmation`` id (PreviewUsed
+    if it was claimed, even by a post still writing: the second waits for the
+    first and finds its claim), lock the figures, and compare each with what
+    the preview saw (FiguresChanged if any differs); then write."""
+    outcome = Outcome()
+    seen = {(m.pk, periods.start_of(p, m.frequency)): s for m, p, _, _, s in rows}
+    with transaction.atomic():
+        _claim(confirmation, plan=plan, user=user, digest=digest)
+        locked = MeasureValue.objects.select_for_update().filter(
+            measure_id__in={m for m, _ in seen}, period__in={p for _, p in seen}
+        )
+        list(locked.values_list("pk", flat=True))
+        now = last_changes(set(seen))
+        changed = [(key, was) for key, was in seen.items() if now.get(key) != was]
+        if changed:
+            raise FiguresChanged(changed)
+        try:
+            with transaction.atomic():
+                for measure, period, value, comment, _ in rows:
+                    result = record_value(
+                        measure=measure,
+                        period=period,
+                        value=value,
+                        comment=comment,
+                        user=user,
+                        reason=reason,
+                        today=today,
+                    )
+                    setattr(outcome, result, getattr(outcome, result) + 1)
+        except IntegrityError:
+            # A figure entered by someone else this very moment: theirs stands.
+            now = last_changes(set(seen))
+            raise FiguresChanged(
+                [(key, was) for key, was in seen.items() if now.get(key) != was]
+                or list(seen.items())
+            ) from None
+    return outcome
+
+
 __all__ = [
     "EditConflict",
     "FigureError",
+    "FiguresChanged",
     "HasFigures",
     "Outcome",
+    "PreviewUsed",
     "ReasonNeeded",
     "create_measure",
     "delete_measure",
@@ -203,4 +317,5 @@ __all__ = [
     "record_value",
     "record_values",
     "save_settings",
+    "save_upload",
 ]

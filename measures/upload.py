@@ -1,17 +1,23 @@
 """Figures from a CSV or Excel file: read, checked row by row, previewed, and
 written only when the user confirms.
 
-The preview carries the rows it accepted in a signed token (django.core.signing,
-bound to the user and the plan, valid for an hour); confirming re-checks every
-row against the database as it is then and writes them all or none. A row that
-repeats a figure already recorded writes nothing, so uploading the same file
-twice changes nothing.
+The preview carries the rows it accepted in a signed token (django.core.signing)
+with a random id, the user, the plan, the file's digest and, for each figure
+it would write, the figure's latest history row as the preview saw it. The
+token confirms once, within ``TOKEN_MAX_AGE``, for that user and plan:
+confirming claims its id in the transaction that writes (an
+``UploadConfirmation``), re-checks every row and writes them all or none, and
+writes nothing if any of those figures changed after the preview
+(services.save_upload). A row that repeats a figure already recorded writes
+nothing, so uploading the same file twice changes nothing.
 
-Hostile files are refused before they are parsed: too big, not UTF-8, a
-workbook with macros, a zip that expands too far; formulae are refused cell by
-cell (the workbook is read with ``read_only=True`` and ``data_only=False`` so a
-formula is seen as one rather than taken at its cached value, which anything
-can write); NaN, infinity, exponents and numbers that do not fit are errors.
+Hostile files are refused before they are parsed, by the reader every upload
+shares (workbook/reading.py): too big, not UTF-8, a workbook with macros, a
+zip that expands too far, a sheet with (or claiming) too many rows; formulae
+are refused cell by cell (the workbook is read with ``read_only=True`` and
+``data_only=False`` so a formula is seen as one rather than taken at its cached
+value, which anything can write); NaN, infinity, exponents and numbers that do
+not fit are errors.
 """
 
 from __future__ import annotations
@@ -19,25 +25,29 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
-import io
-import zipfile
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core import signing
 
 from plans import permissions as perms
+from plans.history import ChangeEntry, history_of
 from plans.models import Plan
+from workbook import reading
 
 from . import periods
 from .checks import FigureError, parse_figure, period_problem
-from .models import Measure, MeasureValue
+from .models import UPLOAD_TOKEN_SECONDS, Measure, MeasureValue
+from .services import last_changes
 
 MAX_ROWS = 5000
-MAX_COLUMNS = 12
+# What the shared reader reads at most: the figures, their row of column
+# names and a few blank rows; columns past those named are ignored.
+LIMITS = reading.Limits(rows=MAX_ROWS + 10, columns=reading.WORKBOOK_LIMITS.columns)
 MAX_UNZIPPED_BYTES = 30 * 1024 * 1024
 SIGNING_SALT = "measures.upload"
-TOKEN_MAX_AGE = 3600
+TOKEN_MAX_AGE = UPLOAD_TOKEN_SECONDS
 COLUMNS = {
     "measure": ("measure id", "measure_id", "measureid", "id"),
     "period": ("period", "month", "quarter"),
@@ -47,9 +57,10 @@ COLUMNS = {
 
 
 class FileRefused(ValueError):
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
         self.message = message
+        self.status = status
 
 
 @dataclass
@@ -60,6 +71,9 @@ class Row:
     value: str
     comment: str = ""
     formula: bool = False
+    # From a token: the figure's latest history row when the preview was made
+    # (None: it had none).
+    seen: int | None = None
 
 
 @dataclass
@@ -72,6 +86,11 @@ class Checked:
     figure: Decimal | None = None
     recorded: Decimal | None = None  # the figure already on record, if any
     status: str = ""  # "new", "correction", "unchanged", or "" with errors
+    last_change: int | None = None  # the figure's latest history row, read before it
+
+    @property
+    def key(self) -> tuple[int, datetime.date]:
+        return (self.measure.pk, self.period)
 
     @property
     def status_label(self) -> str:
@@ -85,7 +104,7 @@ class Checked:
 @dataclass
 class Preview:
     rows: list[Checked]
-    digest: str  # of the file, for the page ("the same file as before?")
+    digest: str  # the file's SHA-256: the confirmation names the file it came from
 
     @property
     def errors(self) -> list[str]:
@@ -172,6 +191,12 @@ def _rows_from(table: list[tuple[int, list[object], set[int]]]) -> list[Row]:
     return rows
 
 
+def _refused(unreadable: reading.Unreadable) -> FileRefused:
+    if isinstance(unreadable, reading.TooManyRows):
+        return FileRefused(f"The selected file must have {MAX_ROWS:,} rows or fewer")
+    return FileRefused(unreadable.message)
+
+
 def read_csv(data: bytes) -> list[Row]:
     try:
         text = data.decode("utf-8-sig")
@@ -180,48 +205,26 @@ def read_csv(data: bytes) -> list[Row]:
     if "\x00" in text:
         raise FileRefused("The selected file is not a CSV file")
     try:
-        reader = csv.reader(io.StringIO(text, newline=""))
-        table = []
-        for i, cells in enumerate(reader, start=1):
-            if i > MAX_ROWS + 10:
-                raise FileRefused(f"The selected file must have {MAX_ROWS:,} rows or fewer")
-            table.append((i, cells[:MAX_COLUMNS], set()))
+        table = [(i, cells, set()) for i, cells in reading.csv_rows(text, LIMITS)]
+    except reading.Unreadable as unreadable:
+        raise _refused(unreadable) from None
     except csv.Error:
         raise FileRefused("The selected file could not be read as CSV") from None
     return _rows_from(table)
 
 
 def read_xlsx(data: bytes) -> list[Row]:
-    import openpyxl
-
-    buffer = io.BytesIO(data)
-    if not zipfile.is_zipfile(buffer):
-        raise FileRefused("The selected file is not an Excel (.xlsx) workbook")
+    """The first sheet's rows, through the bounded reader every upload shares
+    (workbook/reading.py): zip bombs, macros and oversized sheets are refused
+    there."""
     try:
-        with zipfile.ZipFile(buffer) as archive:
-            names = archive.namelist()
-            total = sum(info.file_size for info in archive.infolist())
-            content_types = (
-                archive.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-            )
-    except (zipfile.BadZipFile, OSError, RuntimeError):
-        raise FileRefused("The selected file is not an Excel (.xlsx) workbook") from None
-    if any(n.lower().endswith("vbaproject.bin") for n in names) or b"macroEnabled" in content_types:
-        raise FileRefused(
-            "The selected file contains macros: save it as an Excel workbook (.xlsx) without them"
-        )
-    if total > MAX_UNZIPPED_BYTES:
-        raise FileRefused("The selected file is too big once opened: upload a smaller workbook")
+        reading.refuse_early("figures.xlsx", data, max_unpacked=MAX_UNZIPPED_BYTES)
+        workbook = reading.open_xlsx(data)
+    except reading.Unreadable as unreadable:
+        raise _refused(unreadable) from None
     try:
-        workbook = openpyxl.load_workbook(buffer, read_only=True, data_only=False)
-    except Exception:  # openpyxl raises many kinds for a damaged file
-        raise FileRefused("The selected file could not be read as an Excel workbook") from None
-    try:
-        sheet = workbook.worksheets[0]
         table = []
-        for i, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
-            if i > MAX_ROWS + 10:
-                raise FileRefused(f"The selected file must have {MAX_ROWS:,} rows or fewer")
+        for i, cells in reading.sheet_rows(workbook.worksheets[0], LIMITS):
             values, formulae = [], set()
             for j, cell in enumerate(cells):
                 value = getattr(cell, "value", None)
@@ -232,8 +235,8 @@ def read_xlsx(data: bytes) -> list[Row]:
                     value = ""
                 values.append(value)
             table.append((i, values, formulae))
-    except FileRefused:
-        raise
+    except reading.Unreadable as unreadable:
+        raise _refused(unreadable) from None
     except Exception:
         raise FileRefused("The selected file could not be read as an Excel workbook") from None
     finally:
@@ -248,10 +251,12 @@ def read(name: str, data: bytes) -> list[Row]:
 
 
 def check(rows: list[Row], *, plan: Plan, user, today: datetime.date) -> list[Checked]:
-    """Each row checked against the plan as it is now. Three queries, whatever
-    the number of rows: the measures named, the user's role (cached), and the
-    figures already recorded for them."""
-    ids = {int(r.measure) for r in rows if r.measure.isdigit() and 0 < int(r.measure) < 2**63}
+    """Each row checked against the plan as it is now. Four queries, whatever
+    the number of rows: the measures named, the user's role (cached), the
+    figures' latest history rows (read first, so that a change landing
+    between the two reads is one the confirmation sees as a change) and the
+    figures already recorded."""
+    ids = {int(r.measure) for r in rows if _is_id(r.measure)}
     measures = {
         m.pk: m
         for m in Measure.objects.filter(pk__in=ids, area__plan=plan).select_related(
@@ -267,7 +272,7 @@ def check(rows: list[Row], *, plan: Plan, user, today: datetime.date) -> list[Ch
         if row.formula:
             checked.errors.append(f"{where}: contains a formula: enter the figure itself")
             continue
-        if not row.measure.isdigit() or int(row.measure) not in measures:
+        if not _is_id(row.measure) or int(row.measure) not in measures:
             checked.errors.append(
                 f"{where}: “{row.measure[:20]}” is not the ID of a measure in this plan"
             )
@@ -306,6 +311,7 @@ def check(rows: list[Row], *, plan: Plan, user, today: datetime.date) -> list[Ch
             continue
         seen[key] = row.line
     wanted = {(c.measure.pk, c.period) for c in result if not c.errors}
+    changes = last_changes(wanted)
     recorded = {}
     if wanted:
         for v in MeasureValue.objects.filter(
@@ -315,7 +321,8 @@ def check(rows: list[Row], *, plan: Plan, user, today: datetime.date) -> list[Ch
     for c in result:
         if c.errors:
             continue
-        current = recorded.get((c.measure.pk, c.period))
+        current = recorded.get(c.key)
+        c.last_change = changes.get(c.key)
         if current is None:
             c.status = "new"
         elif current.value == c.figure and current.comment == c.row.comment:
@@ -329,18 +336,25 @@ def preview(name: str, data: bytes, *, plan: Plan, user, today: datetime.date) -
     rows = read(name, data)
     return Preview(
         rows=check(rows, plan=plan, user=user, today=today),
-        digest=hashlib.sha256(data).hexdigest()[:12],
+        digest=hashlib.sha256(data).hexdigest(),
     )
 
 
+def _is_id(text: str) -> bool:
+    # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**63
+
+
 def sign(preview_: Preview, *, plan: Plan, user, reason: str) -> str:
-    """The accepted rows, signed for the confirmation post."""
+    """The accepted rows, signed for the confirmation post, with the figures'
+    latest history rows as the preview saw them and an id to claim once."""
     rows = [
-        [c.row.line, c.row.measure, c.row.period, c.row.value, c.row.comment]
+        [c.row.line, c.row.measure, c.row.period, c.row.value, c.row.comment, c.last_change]
         for c in preview_.to_write
     ]
     return signing.dumps(
         {
+            "id": uuid.uuid4().hex,
             "plan": plan.pk,
             "user": user.pk,
             "rows": rows,
@@ -352,18 +366,67 @@ def sign(preview_: Preview, *, plan: Plan, user, reason: str) -> str:
     )
 
 
-def unsign(token: str, *, plan: Plan, user) -> tuple[list[Row], str, str]:
-    """The rows a preview accepted, if the token is good, this user's and this
-    plan's; FileRefused otherwise (expired, altered, someone else's)."""
+@dataclass
+class Signed:
+    """A preview's token, read back: what the confirmation may write."""
+
+    id: uuid.UUID
+    rows: list[Row]
+    reason: str
+    digest: str
+
+
+def unsign(token: str, *, plan: Plan, user) -> Signed:
+    """The rows a preview accepted, if the token is good, in time, this user's
+    and this plan's; FileRefused (400) saying which it is not otherwise. Whether
+    it has been used already is for the confirmation to find (in its
+    transaction)."""
     try:
         data = signing.loads(token, salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
-    except signing.BadSignature:
+    except signing.SignatureExpired:
         raise FileRefused(
-            "This preview has expired or is not valid: upload the file again"
+            f"This preview has expired: figures are saved within {TOKEN_MAX_AGE // 60} minutes "
+            "of checking the file. Nothing has been saved. Upload the file again"
         ) from None
-    if data.get("plan") != plan.pk or data.get("user") != user.pk:
-        raise FileRefused("This preview has expired or is not valid: upload the file again")
-    rows = [
-        Row(line=r[0], measure=r[1], period=r[2], value=r[3], comment=r[4]) for r in data["rows"]
-    ]
-    return rows, data.get("reason", ""), data.get("digest", "")
+    except signing.BadSignature:
+        raise FileRefused("This preview is not valid: upload the file again") from None
+    try:
+        confirmation = uuid.UUID(hex=data["id"])
+        rows = [
+            Row(line=r[0], measure=r[1], period=r[2], value=r[3], comment=r[4], seen=r[5])
+            for r in data["rows"]
+        ]
+    except (KeyError, TypeError, ValueError, IndexError):  # a token from before ids
+        raise FileRefused("This preview is not valid: upload the file again") from None
+    if data.get("plan") != plan.pk:
+        raise FileRefused(
+            "This preview is for another plan: nothing has been saved. Upload the file on "
+            "this plan's Upload figures page"
+        )
+    if data.get("user") != user.pk:
+        raise FileRefused(
+            "This preview was made by someone else: nothing has been saved. Upload the file "
+            "yourself to check it"
+        )
+    return Signed(confirmation, rows, data.get("reason", ""), data.get("digest", ""))
+
+
+def changes_after(
+    changed: list[tuple[tuple[int, datetime.date], int | None]], *, plan: Plan
+) -> list[ChangeEntry]:
+    """The changes to figures made after a preview, newest first, in the
+    plan's change-list words (plans.history): for each (key, the history row
+    the preview saw), the figure's history rows after that one."""
+    entries = []
+    for (measure_id, period), seen in changed:
+        last = (
+            MeasureValue.history.filter(measure_id=measure_id, period=period)
+            .order_by("-history_id")
+            .first()
+        )
+        if last is None:
+            continue
+        newer = MeasureValue.history.filter(id=last.id, history_id__gt=seen or 0).count()
+        entries.extend(history_of(MeasureValue(pk=last.id), plan.slug)[:newer])
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return entries

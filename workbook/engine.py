@@ -4,9 +4,11 @@
 and the plan as it is now, loaded in a fixed number of queries (``Context``),
 and returns a ``Preview``: every row's outcome, the errors, and a fingerprint.
 
-``confirm`` checks the same rows again inside one transaction, with the plan
-row locked, and writes only if the outcomes are exactly those the user saw
-(the fingerprint); otherwise nothing is written and the new preview is shown.
+``confirm`` claims the pending import (once: workbook.models.claim) and checks
+the same rows again inside one transaction, with the plan row locked, and
+writes only if the outcomes are exactly those the user saw (the fingerprint,
+which covers each changed field's value before and after); otherwise nothing
+is written and the new preview is shown.
 Every write goes through ``save()`` (or ``delete()``) inside
 ``plans.services.recorded`` with the user and the reason "Imported from
 <file> by <user>".
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -24,6 +27,7 @@ from django.db import transaction
 from plans.administration import organisations_for, owners_for, partners_of
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate, Theme
 
+from .models import claim
 from .reading import HEADER_ROW, ReadBook, ReadSheet
 from .registry import CHANGED, ERROR, NEW, REMOVED, UNCHANGED, Outcome, sheets
 from .steps import Step, Steps, batches, run
@@ -228,7 +232,14 @@ class Stale(Exception):
 
 
 def confirm(
-    *, plan: Plan, user, file_name: str, book: ReadBook, fingerprint: str, remove: bool
+    *,
+    plan: Plan,
+    user,
+    file_name: str,
+    book: ReadBook,
+    fingerprint: str,
+    remove: bool,
+    pending: uuid.UUID | None = None,
 ) -> Preview:
     """Write the checked rows, in one transaction; with ``remove``, also delete
     the removed records that may be deleted. Stale if the preview changed."""
@@ -240,18 +251,29 @@ def confirm(
             book=book,
             fingerprint=fingerprint,
             remove=remove,
+            pending=pending,
         )
     )
 
 
 def confirm_steps(
-    *, plan: Plan, user, file_name: str, book: ReadBook, fingerprint: str, remove: bool
+    *,
+    plan: Plan,
+    user,
+    file_name: str,
+    book: ReadBook,
+    fingerprint: str,
+    remove: bool,
+    pending: uuid.UUID | None = None,
 ) -> Steps[Preview]:
     """confirm, yielding a Step after each sheet checked and each batch of rows
     written. The steps are yielded inside the transaction: a caller that stops
-    (closes the generator) before the end rolls everything back."""
+    (closes the generator) before the end rolls everything back. ``pending``:
+    the PendingImport being confirmed, claimed first (AlreadyConfirmed)."""
     with transaction.atomic():
         Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        if pending is not None:
+            claim(pending, user=user, plan=plan)
         ctx = Context(plan, user, file_name)
         preview = yield from check_steps(ctx, book)
         if preview.has_errors or preview.fingerprint != fingerprint:

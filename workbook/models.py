@@ -3,10 +3,11 @@ and who may start plans for a council.
 
 A ``PendingImport`` holds the rows read from an upload (plain values, never the
 file itself) between the preview and the user's confirmation, keyed to the
-user and plan. It is deleted when the import is confirmed or cancelled, and
-any older than ``PENDING_HOURS`` are deleted whenever someone uploads (and
-refused if confirmed late). It is transient working data, so it keeps no
-history; everything it leads to is written through ``save()`` with history.
+user and plan. Confirming claims it (``claim``: deleted in the transaction
+that writes, so it confirms once); cancelling deletes it; any older than
+``PENDING_HOURS`` are deleted whenever someone uploads (and refused if
+confirmed late). It is transient working data, so it keeps no history;
+everything it leads to is written through ``save()`` with history.
 """
 
 from __future__ import annotations
@@ -56,6 +57,23 @@ class PendingImport(models.Model):
 
 def expired_before() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(hours=PENDING_HOURS)
+
+
+class AlreadyConfirmed(Exception):
+    """The pending import was confirmed (or cancelled, or expired) before this
+    confirmation could claim it: nothing was written."""
+
+
+def claim(pending_id: uuid.UUID, *, user, plan) -> None:
+    """Take the user's pending import of this plan for the confirmation under
+    way: deleted inside the caller's transaction, so that a second post of the
+    same confirmation (even one that waited on this one's lock) finds nothing
+    to confirm, and restored if the transaction rolls back (a stale preview)."""
+    deleted, _ = PendingImport.objects.filter(
+        pk=pending_id, user_id=user.pk, plan=plan, created_at__gte=expired_before()
+    ).delete()
+    if not deleted:
+        raise AlreadyConfirmed(str(pending_id))
 
 
 class CouncilAdministrator(models.Model):

@@ -10,6 +10,7 @@ for sign-off, with the import named in its history's reason.
 
 from __future__ import annotations
 
+import uuid
 from functools import partial
 
 from django.db import transaction
@@ -23,6 +24,7 @@ from plans.models import RAG, ImprovementArea, Plan, ProgressUpdate, format_plan
 from .engine import PLAN_LABEL, Preview, Stale, owner_label, person, problem_outcomes
 from .export import file_stem
 from .layout import WorkbookWriter
+from .models import claim
 from .reading import HEADER_ROW, ReadBook
 from .registry import ERROR, NEW, UNCHANGED, CellError, Column, Outcome, as_rows, date, text
 from .steps import BATCH, Step, Steps, run
@@ -176,7 +178,8 @@ def check_steps(user, plan: Plan, book: ReadBook) -> Steps[Preview]:
         outcome = Outcome(SHEET, row["_row"], f"Row {row['_row']}", UNCHANGED)
         preview.outcomes.append(outcome)
         number = text(row, "Area number")
-        area = areas.get(int(number)) if number.isdigit() else None
+        # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+        area = areas.get(int(number)) if number.isascii() and number.isdigit() else None
         if area is not None:
             outcome.label = f"Area {area.number}"
         if not any(text(row, c) for c in UPDATE_COLUMNS):
@@ -245,13 +248,22 @@ def confirm(*, user, plan: Plan, file_name: str, book: ReadBook, fingerprint: st
 
 
 def confirm_steps(
-    *, user, plan: Plan, file_name: str, book: ReadBook, fingerprint: str
+    *,
+    user,
+    plan: Plan,
+    file_name: str,
+    book: ReadBook,
+    fingerprint: str,
+    pending: uuid.UUID | None = None,
 ) -> Steps[Preview]:
     """confirm, yielding a Step every few hundred updates, inside the transaction
-    (a caller that stops before the end rolls everything back)."""
+    (a caller that stops before the end rolls everything back). ``pending``:
+    the PendingImport being confirmed, claimed first (AlreadyConfirmed)."""
     reason = f"Imported from {file_name} by {person(user)}"
     with transaction.atomic():
         Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        if pending is not None:
+            claim(pending, user=user, plan=plan)
         preview = yield from check_steps(user, plan, book)
         if preview.has_errors or preview.fingerprint != fingerprint:
             raise Stale(preview)

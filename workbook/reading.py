@@ -12,7 +12,16 @@ is compared or written):
   or to more than 200 times their packed size, or hold too many parts;
 - formulas: every cell is read with ``data_only=False`` and a formula cell is
   an error at its row and column (a formula's cached value may be stale, and a
-  formula is not what was typed).
+  formula is not what was typed);
+- sheets too big to be a plan's: more rows or columns than ``Limits`` allow,
+  counted from the rows the sheet's XML really holds and from its
+  ``<dimension>``. The dimension is never used to size what is read: a small
+  file claiming A1:XFD1048576 would otherwise be walked cell by cell for
+  minutes.
+
+Every upload reads through here: the plan and progress workbooks
+(``read_upload``) and the figures upload (measures/upload.py, with
+``sheet_rows`` and ``csv_rows`` and its own limits).
 
 All but formulas are found by ``refuse_early`` from the file's first bytes and
 its zip directory; ``survey`` adds a quick count of the rows and a look for
@@ -30,6 +39,7 @@ import datetime
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import openpyxl
@@ -48,12 +58,50 @@ MAX_RATIO = 200
 MACRO_TYPES = (b"macroEnabled", b"vbaProject")
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The most a sheet of an upload may hold: rows (the header rows included)
+    and columns."""
+
+    rows: int
+    columns: int
+
+
+# A plan of 3,000 areas exports about 6,000 rows on its longest sheet; Excel's
+# own limit (1,048,576 rows, 16,384 columns) is far beyond any plan.
+WORKBOOK_LIMITS = Limits(rows=100_000, columns=200)
+
+
+def workbook_limits() -> Limits:
+    return getattr(settings, "WORKBOOK_SHEET_LIMITS", WORKBOOK_LIMITS)
+
+
 class Unreadable(Exception):
     """The file is refused as a whole; ``message`` says why, for the upload field."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TooManyRows(Unreadable):
+    """A sheet holds, or says it holds, more rows than its limit."""
+
+    def __init__(self, sheet: str, limit: int) -> None:
+        where = f"The sheet “{sheet}”" if sheet else "The file"
+        super().__init__(
+            f"{where} has more than {limit:,} rows: the most a workbook may have is {limit:,}"
+        )
+        self.sheet = sheet
+        self.limit = limit
+
+
+class TooManyColumns(Unreadable):
+    def __init__(self, sheet: str, limit: int) -> None:
+        where = f"The sheet “{sheet}”" if sheet else "The file"
+        super().__init__(
+            f"{where} has more than {limit:,} columns: the most a workbook may have is {limit:,}"
+        )
 
 
 @dataclass
@@ -100,7 +148,7 @@ def read_steps(name: str, content: bytes, total: int | None = None) -> Steps[Rea
 XLSX, CSV = "xlsx", "csv"
 
 
-def refuse_early(name: str, content: bytes) -> str:
+def refuse_early(name: str, content: bytes, *, max_unpacked: int | None = None) -> str:
     """Every refusal that needs no more than the file's first bytes and its zip
     directory (size, type, macros, zip bombs): Unreadable, or the file's kind."""
     if len(content) > max_upload_bytes():
@@ -114,7 +162,7 @@ def refuse_early(name: str, content: bytes) -> str:
             "Workbook (.xlsx) and upload that"
         )
     if content[:4] == b"PK\x03\x04":
-        _check_zip(content)
+        _check_zip(content, max_unpacked or settings.WORKBOOK_MAX_UNPACKED_BYTES)
         return XLSX
     if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise Unreadable(
@@ -167,7 +215,7 @@ def survey(name: str, content: bytes) -> Survey:
     return Survey(rows, formulas)
 
 
-def _check_zip(content: bytes) -> None:
+def _check_zip(content: bytes, max_unpacked: int) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
@@ -176,11 +224,10 @@ def _check_zip(content: bytes) -> None:
     if len(parts) > MAX_PARTS:
         raise Unreadable("The file has too many parts to be an ordinary workbook")
     unpacked = sum(part.file_size for part in parts)
-    if unpacked > settings.WORKBOOK_MAX_UNPACKED_BYTES:
+    if unpacked > max_unpacked:
         raise Unreadable(
-            "The file would unpack to more than "
-            f"{settings.WORKBOOK_MAX_UNPACKED_BYTES // (1024 * 1024)} MB: it cannot be a "
-            "plan's workbook"
+            f"The file would unpack to more than {max_unpacked // (1024 * 1024)} MB: "
+            "upload a smaller workbook"
         )
     for part in parts:
         if part.compress_size and part.file_size / part.compress_size > MAX_RATIO:
@@ -214,20 +261,64 @@ def _value(value: object) -> object:
     return str(value).strip()
 
 
-def _read_xlsx(content: bytes, total: int | None = None) -> Steps[ReadBook]:
+def open_xlsx(content: bytes):
+    """The workbook, read-only and with formulas as formulas; Unreadable if it
+    is damaged. Call ``refuse_early`` first; close the workbook after use."""
     try:
-        book = openpyxl.load_workbook(
+        return openpyxl.load_workbook(
             io.BytesIO(content), read_only=True, data_only=False, keep_links=False
         )
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise Unreadable(DAMAGED) from None
+
+
+def sheet_rows(ws, limits: Limits) -> Iterator[tuple[int, tuple]]:
+    """A read-only sheet's rows that hold cells, each numbered as the sheet
+    numbers it and as wide as its last cell: TooManyRows (or TooManyColumns)
+    as soon as the sheet holds, or its ``<dimension>`` says it holds, more.
+
+    The dimension is dropped before reading (``reset_dimensions``), so rows are
+    padded to nothing and a gap of a million missing rows costs only the
+    count up to the limit."""
+    if (ws.max_row or 0) > limits.rows:
+        raise TooManyRows(ws.title, limits.rows)
+    if (ws.max_column or 0) > limits.columns:
+        raise TooManyColumns(ws.title, limits.columns)
+    ws.reset_dimensions()
+    for number, cells in enumerate(ws.iter_rows(), start=1):
+        if number > limits.rows:
+            raise TooManyRows(ws.title, limits.rows)
+        if not cells:
+            continue
+        if len(cells) > limits.columns:
+            raise TooManyColumns(ws.title, limits.columns)
+        yield number, cells
+
+
+def csv_rows(text: str, limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """A CSV file's rows, numbered from 1, without trailing empty cells (Excel
+    writes them to the width of the sheet); TooManyRows or TooManyColumns
+    beyond ``limits``; csv.Error for a file that is not CSV."""
+    for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+        if number > limits.rows:
+            raise TooManyRows("", limits.rows)
+        while values and not values[-1].strip():
+            values.pop()
+        if len(values) > limits.columns:
+            raise TooManyColumns("", limits.columns)
+        yield number, values
+
+
+def _read_xlsx(content: bytes, total: int | None = None) -> Steps[ReadBook]:
+    book = open_xlsx(content)
+    limits = workbook_limits()
     sheets: dict[str, ReadSheet] = {}
     problems: list[CellProblem] = []
     done = 0
     try:
         for ws in book.worksheets:
             sheet = ReadSheet(ws.title)
-            for number, cells in enumerate(ws.iter_rows(), start=1):
+            for number, cells in sheet_rows(ws, limits):
                 values = []
                 for index, cell in enumerate(cells, start=1):
                     if getattr(cell, "data_type", None) == "f":
@@ -283,7 +374,7 @@ def _read_csv(content: bytes, total: int | None = None) -> Steps[ReadBook]:
     sheet = ReadSheet("")
     number = 0
     try:
-        for number, values in enumerate(csv.reader(io.StringIO(text)), start=1):
+        for number, values in csv_rows(text, workbook_limits()):
             _place(sheet, number, [unescape_csv(v.strip()) for v in values])
             if number % BATCH == 0:
                 yield Step("Read", number, total)

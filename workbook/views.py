@@ -11,11 +11,8 @@ instead of making the user wait on the upload or preview page.
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -30,12 +27,10 @@ from . import engine, progress, streaming
 from .export import plan_workbook, sheet_csv
 from .forms import ConfirmForm, UploadForm
 from .layout import XLSX_TYPE
-from .models import PendingImport, expired_before
+from .models import PENDING_HOURS, AlreadyConfirmed, PendingImport, expired_before
 from .reading import Unreadable, max_upload_bytes, read_steps, read_upload, survey
 from .registry import sheet_for, sheets
 from .steps import run
-
-log = logging.getLogger("workbook")
 
 PLAN, PROGRESS = PendingImport.Kind.PLAN, PendingImport.Kind.PROGRESS
 GET_POST = require_http_methods(["GET", "POST"])
@@ -243,9 +238,39 @@ def _preview_html(request, plan, kind, name, preview, pending, form=None) -> str
     return render_to_string("workbook/_preview_body.html", context, request=request)
 
 
+class _Gone(Exception):
+    def __init__(self, plan: Plan) -> None:
+        super().__init__(plan.slug)
+        self.plan = plan
+
+
+GONE = (
+    "This import is no longer waiting to be confirmed: it has been confirmed or cancelled, "
+    f"or it expired (an import waits {PENDING_HOURS} hours for its confirmation). Nothing "
+    "has been saved by this request."
+)
+
+
+def _gone(request, plan: Plan, status: int = 404) -> HttpResponse:
+    """A confirmation of an import that is not (or no longer) the user's to
+    confirm: replayed, expired, cancelled, someone else's or another plan's."""
+    form = ConfirmForm({})
+    form.is_valid()
+    form.add_error(None, GONE)
+    return render(
+        request,
+        "workbook/import_gone.html",
+        {"plan": plan, "title": "This import cannot be confirmed", "form": form},
+        status=status,
+    )
+
+
 def _pending(request, slug: str, pk) -> tuple[Plan, PendingImport]:
     plan = perms.get_plan_for_user(request.user, slug)
-    pending = perms.get_pending_import_for_user(request.user, plan, pk)
+    try:
+        pending = perms.get_pending_import_for_user(request.user, plan, pk)
+    except Http404:
+        raise _Gone(plan) from None
     perms.require(
         perms.can_exchange_plan_workbook(request.user, plan)
         if pending.kind == PLAN
@@ -263,6 +288,7 @@ def _confirm_steps(request, plan: Plan, pending: PendingImport, book, remove: bo
             book=book,
             fingerprint=pending.fingerprint,
             remove=remove,
+            pending=pending.pk,
         )
     return progress.confirm_steps(
         user=request.user,
@@ -270,6 +296,7 @@ def _confirm_steps(request, plan: Plan, pending: PendingImport, book, remove: bo
         file_name=pending.file_name,
         book=book,
         fingerprint=pending.fingerprint,
+        pending=pending.pk,
     )
 
 
@@ -306,11 +333,14 @@ def _streamed_confirm(request, plan: Plan, pending: PendingImport, book, form: C
             _stale(pending, form, stale)
             name = pending.file_name
             return _preview_html(request, plan, pending.kind, name, stale.preview, pending, form)
-        # Committed: nothing from here on may say otherwise, so the page is
-        # drawn without the database, and losing the database now loses only
-        # the tidying (the rows kept for the preview expire anyway).
+        except AlreadyConfirmed:
+            return render_to_string(
+                "workbook/_import_gone.html", {"plan": plan, "message": GONE}, request=request
+            )
+        # Committed (the pending import with it): nothing from here on may say
+        # otherwise, so the page is drawn without the database.
         next_url, next_text = _next_page(plan, pending.kind)
-        html = render_to_string(
+        return render_to_string(
             "workbook/_imported.html",
             {
                 "message": _done_message(pending.kind, done, remove),
@@ -319,11 +349,6 @@ def _streamed_confirm(request, plan: Plan, pending: PendingImport, book, form: C
                 "next_text": next_text,
             },
         )
-        try:
-            pending.delete()
-        except DatabaseError as error:
-            log.warning("imported, but its pending import was not deleted: %s", error)
-        return html
 
     saving = "the changes" if pending.kind == PLAN else "the progress updates"
     return streaming.progress_response(
@@ -348,7 +373,10 @@ def _streamed_confirm(request, plan: Plan, pending: PendingImport, book, form: C
 @login_required
 @GET_POST
 def preview(request: HttpRequest, slug: str, pk) -> HttpResponse:
-    plan, pending = _pending(request, slug, pk)
+    try:
+        plan, pending = _pending(request, slug, pk)
+    except _Gone as gone:
+        return _gone(request, gone.plan)
     book = engine.book_from_json(pending.rows)
     form = ConfirmForm(posted(request))
     if request.method == "POST" and form.is_valid():
@@ -368,7 +396,9 @@ def preview(request: HttpRequest, slug: str, pk) -> HttpResponse:
                 status=409,
                 form=form,
             )
-        pending.delete()
+        except AlreadyConfirmed:
+            # Another post of this confirmation saved it first.
+            return _gone(request, plan, status=409)
         messages.success(request, _done_message(pending.kind, done, form.cleaned_data["remove"]))
         if pending.kind == PLAN:
             return redirect("plans:plan", plan.slug)
@@ -399,7 +429,10 @@ def _done_message(kind: str, preview: engine.Preview, removed: bool) -> str:
 @login_required
 @require_POST
 def cancel(request: HttpRequest, slug: str, pk) -> HttpResponse:
-    plan, pending = _pending(request, slug, pk)
+    try:
+        plan, pending = _pending(request, slug, pk)
+    except _Gone as gone:
+        return _gone(request, gone.plan)
     pending.delete()
     messages.success(request, "Import cancelled: nothing was saved")
     return redirect(reverse("workbook:hub", args=[plan.slug]))

@@ -24,7 +24,7 @@ from plans.views.common import posted
 from .. import periods, services, upload
 from ..checks import FigureError
 from ..forms import FigureForm, FiguresForm, UploadForm, parse_period_choice, period_choices, today
-from ..models import Frequency, Measure, MeasureValue
+from ..models import Frequency, Measure, MeasureValue, UploadConfirmation
 from ..readings import cards_now
 from .common import CONFLICT, page
 from .definitions import area_url
@@ -344,44 +344,90 @@ def _errors_only(errors: list[str]) -> UploadForm:
     return form
 
 
+def _refused(request, plan: Plan, message: str, status: int) -> HttpResponse:
+    response = _upload_page(request, plan, _errors_only([message]))
+    response.status_code = status
+    return response
+
+
+UPLOAD_CONFLICT = (
+    "Someone changed {count} after you checked this file, so nothing has been saved. "
+    "Check what they changed, then upload the file again: its preview will show the "
+    "figures as they are now."
+)
+MAX_CONFLICTS_SHOWN = 20
+
+
+def _conflict(request, plan: Plan, changed: services.FiguresChanged) -> HttpResponse:
+    """The conflict page (includes/conflict.html, as for a form): the changes
+    made after the preview to the figures it would have written. 409."""
+    count = len(changed.changed)
+    figures = f"{count} figure{'s' if count != 1 else ''} in it"
+    form = _errors_only([UPLOAD_CONFLICT.format(count=figures)])
+    entries = upload.changes_after(changed.changed[:MAX_CONFLICTS_SHOWN], plan=plan)
+    context = {
+        "plan": plan,
+        "title": "Upload figures",
+        "max_rows": upload.MAX_ROWS,
+        "conflict_changes": entries,
+        "conflict_heading": "What changed after you checked the file",
+        "conflict_advice": "Nothing from your file has been saved. Upload it again to see "
+        "which of its figures would now change, and why, before saving.",
+        "show_subject": True,
+    }
+    response = page(request, "measures/upload.html", context, form=form)
+    response.status_code = 409
+    return response
+
+
 @login_required
 @require_POST
 def upload_confirm(request: HttpRequest, slug: str) -> HttpResponse:
-    """Write the figures a preview accepted, re-checked now: all or none."""
+    """Write the figures a preview accepted, re-checked now: all or none, once,
+    and only if none of them changed after the preview."""
     plan = perms.get_plan_for_user(request.user, slug)
     perms.require(perms.may_enter_any_figures(request.user, plan))
     try:
-        rows, reason, digest = upload.unsign(
-            request.POST.get("token", ""), plan=plan, user=request.user
-        )
+        signed = upload.unsign(request.POST.get("token", ""), plan=plan, user=request.user)
     except upload.FileRefused as refused:
-        form = _errors_only([refused.message])
-        return _upload_page(request, plan, form)
-    checked = upload.check(rows, plan=plan, user=request.user, today=today())
-    preview = upload.Preview(rows=checked, digest=digest)
+        return _refused(request, plan, refused.message, refused.status)
+    if UploadConfirmation.objects.filter(pk=signed.id).exists():
+        # Said before the rows are checked again; save_upload decides for certain.
+        return _refused(request, plan, ALREADY_SAVED, 409)
+    day = today()
+    checked = upload.check(signed.rows, plan=plan, user=request.user, today=day)
+    preview = upload.Preview(rows=checked, digest=signed.digest)
     if preview.errors:
         form = _errors_only([])
         _list_errors(form, preview)
         return _upload_page(request, plan, form, preview)
-    counts = {"created": 0, "corrected": 0, "unchanged": 0}
     try:
-        with transaction.atomic():
-            for c in checked:
-                result = services.record_value(
-                    measure=c.measure,
-                    period=c.period,
-                    value=c.figure,
-                    comment=c.row.comment,
-                    user=request.user,
-                    reason=reason or "Uploaded",
-                )
-                counts[result] += 1
+        outcome = services.save_upload(
+            confirmation=signed.id,
+            plan=plan,
+            user=request.user,
+            digest=signed.digest,
+            rows=[(c.measure, c.period, c.figure, c.row.comment, c.row.seen) for c in checked],
+            reason=signed.reason or "Uploaded",
+            today=day,
+        )
+    except services.PreviewUsed:
+        return _refused(request, plan, ALREADY_SAVED, 409)
+    except services.FiguresChanged as changed:
+        return _conflict(request, plan, changed)
     except (services.ReasonNeeded, FigureError) as problem:
         form = _errors_only([f"Nothing was saved: {getattr(problem, 'message', problem)}"])
         return _upload_page(request, plan, form, preview)
     messages.success(
         request,
-        f"Figures saved from the file: {counts['created']} new, {counts['corrected']} corrected, "
-        f"{counts['unchanged']} already recorded (no change)",
+        f"Figures saved from the file: {outcome.created} new, {outcome.corrected} corrected, "
+        f"{outcome.unchanged} already recorded (no change)",
     )
     return redirect(reverse("measures:figures", args=[plan.slug]))
+
+
+ALREADY_SAVED = (
+    "The figures from this preview have already been saved, so nothing has been saved "
+    "again. To change them, upload the file again: its preview shows the figures as they "
+    "are now."
+)

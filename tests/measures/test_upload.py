@@ -67,8 +67,10 @@ def test_preview_then_confirm_then_the_same_file_changes_nothing(clients, world,
     assert "3 already recorded" in again.content.decode()
     assert "already recorded: saving it would change nothing" in again.content.decode()
     assert MeasureValue.history.count() == history
-    # Confirming an old preview again also writes nothing.
-    assert confirm(admin, world, preview).status_code == 302
+    # Confirming an old preview again is refused, and writes nothing.
+    replay = confirm(admin, world, preview)
+    assert replay.status_code == 409
+    assert "have already been saved" in replay.content.decode()
     assert MeasureValue.history.count() == history
 
 
@@ -166,7 +168,7 @@ def test_formulae_and_macros_in_workbooks_are_refused(clients, world, measures):
     "file, message",
     [
         (SimpleUploadedFile("f.csv", b"\xff\xfe\x00bad"), "CSV UTF-8"),
-        (SimpleUploadedFile("f.xlsx", b"not a zip"), "not an Excel"),
+        (SimpleUploadedFile("f.xlsx", b"not a zip"), "must be an Excel workbook (.xlsx)"),
         (SimpleUploadedFile("f.txt", b"Measure ID,Period,Figure\n"), "must be a CSV or an Excel"),
         (SimpleUploadedFile("f.csv", b"a,b,c\n1,2,3\n"), "must name the columns"),
         (SimpleUploadedFile("f.csv", b"Measure ID,Period,Figure\n"), "no figures"),
@@ -194,7 +196,7 @@ def test_a_zip_bomb_is_refused_before_it_is_opened(clients, world, measures):
         archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (40 * 1024 * 1024))
     response = upload(clients["admin"], world, SimpleUploadedFile("f.xlsx", out.getvalue()))
     assert response.status_code == 400
-    assert "too big once opened" in response.content.decode()
+    assert "would unpack to more than 30 MB" in response.content.decode()
 
 
 def test_a_tampered_or_borrowed_preview_is_refused(clients, world, measures):
