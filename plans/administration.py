@@ -659,7 +659,7 @@ def _send_set_password_email(
         "new": new,
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         "service_name": settings.SERVICE_NAME,
-        "council_name": settings.COUNCIL_NAME,
+        "council_name": plan.council.name,
     }
     subject = render_to_string("registration/set_password_subject.txt", context)
     body = render_to_string("registration/set_password_email.txt", context)

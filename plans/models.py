@@ -307,6 +307,17 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def council(self) -> Organisation:
+        """The council whose plan this is, named on its pages, papers and e-mails.
+
+        Plans are started for a council, so this is the plan's organisation (no
+        query when it was selected with the plan); a partner set as the
+        organisation in the admin site answers with its council.
+        """
+        organisation = self.organisation
+        return organisation.council if organisation.council_id else organisation
+
 
 class Membership(models.Model):
     """A user's role in one plan. Without one, the plan does not exist for them."""

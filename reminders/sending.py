@@ -36,7 +36,7 @@ class DjangoMailSender:
         self.connection = get_connection(fail_silently=False)
 
     def send(self, message: Message) -> str:
-        council = message.plan.organisation.name
+        council = message.plan.council.name
         email = EmailMultiAlternatives(
             subject=message.subject,
             body=message.body_text,

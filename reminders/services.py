@@ -36,6 +36,7 @@ from operator import or_
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from plans.models import ImprovementArea, Membership, Milestone, Plan, ProgressUpdate
@@ -300,11 +301,13 @@ def record(planned: list[Planned]) -> list[Planned]:
             new.setdefault(p.key, p)
     if not new:
         return []
+    # Each message names its plan's council (Plan.council, as one query's column).
+    council_name = Coalesce("organisation__council__name", "organisation__name")
     plans = {
         pk: (title, council)
         for pk, title, council in Plan.objects.filter(
             pk__in={p.plan_id for p in new.values()}
-        ).values_list("pk", "title", "organisation__name")
+        ).values_list("pk", "title", council_name)
     }
     messages = [
         emails.render(p, plan_title=plans[p.plan_id][0], council_name=plans[p.plan_id][1])

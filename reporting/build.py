@@ -6,8 +6,6 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
 from plans.history import ChangeFilter, ChangePage, change_page
 from plans.models import RAG, Action, Meeting, Milestone, Owner, Plan, Theme, format_plan_date
 
@@ -230,7 +228,7 @@ def build_paper(
     return Paper(
         kind=kind,
         title=Kind.TITLES[kind],
-        council=plan.organisation.name if plan.organisation_id else settings.COUNCIL_NAME,
+        council=plan.council.name,
         plan_title=plan.title,
         as_at=as_at,
         as_at_label=format_plan_date(as_at),
