@@ -4,7 +4,7 @@ While PostgreSQL is stopped, restarting or unreachable, every request that needs
 it fails with OperationalError or InterfaceError, wherever it first touches the
 database (often the session, in a middleware). Django would answer 500 and log
 a traceback for each; here the error handler answers 503 with Retry-After and a
-page that names the service and council, and each failed request logs one line.
+page that names the service and who runs it, and each failed request logs one line.
 The first failure in a process logs "unavailable since", and the first answer
 after it "back after N s", so an operator reads an outage in two lines.
 """
@@ -15,10 +15,11 @@ import logging
 import threading
 import time
 
-from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+
+from improvement.context_processors import service
 
 log = logging.getLogger("improvement.outage")
 
@@ -92,10 +93,7 @@ def unavailable_response(request: HttpRequest, exc: BaseException | None) -> Htt
             status=503,
         )
     else:
-        html = render_to_string(
-            "503.html",
-            {"service_name": settings.SERVICE_NAME, "council_name": settings.COUNCIL_NAME},
-        )
+        html = render_to_string("503.html", service(request))
         response = HttpResponse(html, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

@@ -55,8 +55,12 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG el
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this service answers to.")
 
-# The council whose plan this installation runs; shown in the header of every page.
-COUNCIL_NAME = os.getenv("COUNCIL_NAME", "Plymouth City Council")
+# Who runs this installation, named on the pages outside any plan (signing in,
+# the plans list, error pages); a plan's pages, papers and e-mails name the
+# plan's own council. Empty: those pages name the service alone. COUNCIL_NAME is
+# the same setting's name from when an installation ran one council's plans,
+# still read for deployments that set it.
+INSTALLATION_NAME = os.getenv("INSTALLATION_NAME", os.getenv("COUNCIL_NAME", "")).strip()
 SERVICE_NAME = os.getenv("SERVICE_NAME", "Improvement Plan Tracker")
 
 INSTALLED_APPS = [

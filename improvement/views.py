@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from improvement import outage
+from improvement.context_processors import service
 
 
 @never_cache
@@ -63,7 +64,7 @@ def locked_out(
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: the page with the service's and council's names, or the
+    """handler500: the page with the names of the service and of who runs it, or the
     503 "service unavailable" page when what failed is the database.
 
     Rendered without the request: whatever failed may have been the session,
@@ -73,10 +74,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     failure = sys.exc_info()[1]
     if outage.is_unavailable(failure):
         return outage.unavailable_response(request, failure)
-    html = render_to_string(
-        "500.html",
-        {"service_name": settings.SERVICE_NAME, "council_name": settings.COUNCIL_NAME},
-    )
+    html = render_to_string("500.html", service(request))
     return HttpResponseServerError(html)
 
 

@@ -71,7 +71,9 @@ THINK = 0.1  # seconds between one officer's requests
 FORMS_IN_HAND = 2  # update forms an officer holds open (tabs), to post during an outage
 LOG_LINES_PER_503 = 3
 UNAVAILABLE_PAGE = "Sorry, the service is unavailable"
-NAMES = ("Improvement Plan Tracker", "Plymouth City Council")  # settings' defaults
+# The settings' defaults: outside any plan, as the 503 page is, the service alone
+# (INSTALLATION_NAME is empty).
+NAMES = ("Improvement Plan Tracker",)
 UPDATE_AT = re.compile(r"^(?:https?://[^/]+)?/updates/(\d+)/$")
 FORM_TOKEN = re.compile(
     r'<input[^>]*name="form_token"[^>]*value="([^"]+)"|'

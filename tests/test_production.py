@@ -140,10 +140,10 @@ handler500 = _service_urls.handler500
 
 @pytest.mark.django_db
 @pytest.mark.urls("tests.test_production")
-def test_the_500_page_names_the_service_and_council(world, settings):
+def test_the_500_page_names_the_service_and_who_runs_it(world, settings):
     settings.DEBUG = False
     settings.SERVICE_NAME = "Test Tracker"
-    settings.COUNCIL_NAME = "Testshire Council"
+    settings.INSTALLATION_NAME = "Testshire Council"
     signed_in = Client(raise_request_exception=False)
     signed_in.force_login(world.users["board"])
     for client in (signed_in, Client(raise_request_exception=False)):
