@@ -308,17 +308,31 @@ LOGGING = {
 }
 
 # Rendered papers, kept so that an unchanged paper downloads without being
-# rendered again (reporting.cache). Files on disk, shared by every worker;
-# PAPER_CACHE_DIR moves them (e.g. to a tmpfs), and entries expire after a week.
+# rendered again (reporting.cache), shared by every app server: by default a
+# table in the database (`manage.py createcachetable` makes it, after migrate);
+# PAPER_CACHE_BACKEND and PAPER_CACHE_LOCATION name another shared cache (e.g.
+# Django's RedisCache and a redis:// address). Entries expire after a week.
+DATABASE_CACHE = "django.core.cache.backends.db.DatabaseCache"
+PAPER_CACHE_BACKEND = os.getenv("PAPER_CACHE_BACKEND", DATABASE_CACHE).strip()
+if "." not in PAPER_CACHE_BACKEND:
+    raise ImproperlyConfigured(
+        f"PAPER_CACHE_BACKEND must be a cache backend's dotted path, not {PAPER_CACHE_BACKEND!r}"
+    )
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "papers": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.getenv("PAPER_CACHE_DIR", str(BASE_DIR / "var" / "paper-cache")),
+        "BACKEND": PAPER_CACHE_BACKEND,
+        "LOCATION": os.getenv("PAPER_CACHE_LOCATION", "paper_cache"),
         "TIMEOUT": 7 * 24 * 3600,
-        "OPTIONS": {"MAX_ENTRIES": 2000},
     },
 }
+if PAPER_CACHE_BACKEND == DATABASE_CACHE:
+    # A board report's PDF is up to a few MB: the table is culled (a third of
+    # it) past this many files. Redis and Memcached evict by themselves.
+    CACHES["papers"]["OPTIONS"] = {"MAX_ENTRIES": 1000}
+# The release being run (e.g. a git tag or commit), if the operator names it:
+# papers rendered by another release are not served from the cache.
+RELEASE = os.getenv("RELEASE", "").strip()
 
 # Workbooks (workbook/): the largest upload accepted, and the most its zip
 # parts may unpack to (a zip-bomb guard, checked before the file is opened).

@@ -206,6 +206,8 @@ def _due_between(m, start: datetime.date, end: datetime.date) -> bool:
 def default_front(kind: str, plan: Plan) -> FrontSheet:
     """A working copy's front sheet: not prepared for any meeting."""
     return FrontSheet(
+        council=plan.council.name,
+        plan_title=plan.title,
         committee=plan.board_name if kind == Kind.BOARD else "",
         purpose=Kind.PURPOSES[kind],
         recommendations=[Kind.RECOMMENDATIONS[kind]],

@@ -125,8 +125,12 @@ def lines(text: str) -> list[str]:
 @dataclass
 class FrontSheet:
     """A committee report's furniture: where the paper goes, who wrote it, and
-    what the meeting is asked to do. ``version`` is None until issued."""
+    what the meeting is asked to do. ``version`` is None until issued.
+    ``council`` and ``plan_title`` say whose paper it is, so that no two plans'
+    front sheets are the same (the cache of rendered papers keys on them)."""
 
+    council: str = ""
+    plan_title: str = ""
     committee: str = ""  # the title block's first line, e.g. "Ambitious Plymouth Scrutiny"
     meeting: str = ""  # "" for a working copy not prepared for a meeting
     meeting_date: str = ""  # "May 2015"

@@ -123,6 +123,8 @@ def front_sheet(
 ) -> FrontSheet:
     meeting = prepared.meeting
     return FrontSheet(
+        council=meeting.plan.council.name,
+        plan_title=meeting.plan.title,
         committee=prepared.committee,
         meeting=meeting.title,
         meeting_date=meeting.date_display,

@@ -68,10 +68,10 @@ def _stale_days(request: HttpRequest) -> int | None:
     raw = request.GET.get("stale_days", "")
     if raw == "":
         return DEFAULT_STALE_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
+    # ASCII digits only: int() also reads "١٢", " 12" and "1_2".
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 4:
         return None
+    days = int(raw)
     return days if 1 <= days <= 3650 else None
 
 
@@ -194,6 +194,7 @@ def paper_download(request: HttpRequest, slug: str, kind: str, fmt: str) -> Http
         return _bad_request(request, plan, error, Kind.TITLES[kind])
     front = default_front(kind, plan)
     content = cache.cached(
+        plan,
         kind,
         fmt,
         Kind.TITLES[kind],
@@ -212,6 +213,7 @@ def _meeting(request: HttpRequest, slug: str, pk: int) -> tuple[Plan, Meeting]:
     meeting = Meeting.objects.filter(plan=plan, pk=pk).first()
     if meeting is None:
         raise Http404("No such meeting")
+    meeting.plan = plan  # read with its council: the front sheet names it
     return plan, meeting
 
 
@@ -369,6 +371,7 @@ def prepared_download(
     prepared = _prepared(request, slug, pk, kind)
     front = papers_service.front_sheet(prepared)
     content = cache.cached(
+        prepared.meeting.plan,
         kind,
         fmt,
         prepared.title,

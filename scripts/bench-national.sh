@@ -9,5 +9,6 @@ source tests/env.sh
 PG_OPTIONS="-c shared_buffers=1GB -c work_mem=64MB -c maintenance_work_mem=512MB -c fsync=off -c synchronous_commit=off -c max_wal_size=4GB" \
   source scripts/pg.sh
 .venv/bin/python manage.py migrate --noinput -v0 || exit 1
+.venv/bin/python manage.py createcachetable -v0 || exit 1
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -m); $(date -u +%F)"
 .venv/bin/python manage.py bench_national "$@"

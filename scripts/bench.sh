@@ -8,5 +8,6 @@ bash scripts/setup.sh >/dev/null || exit 1
 source tests/env.sh
 source scripts/pg.sh
 .venv/bin/python manage.py migrate --noinput -v0 || exit 1
+.venv/bin/python manage.py createcachetable -v0 || exit 1
 echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(uname -m)"
 .venv/bin/python manage.py bench_reporting "$@"

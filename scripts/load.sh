@@ -28,6 +28,7 @@ source tests/env.sh
 source scripts/pg.sh
 
 .venv/bin/python manage.py migrate --noinput -v0 || exit 1
+.venv/bin/python manage.py createcachetable -v0 || exit 1
 .venv/bin/python manage.py load_seed_plan >/dev/null || exit 1
 
 port=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

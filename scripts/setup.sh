@@ -62,6 +62,7 @@ if $with_data; then
   say "Preparing the database and the seed plan"
   export DEBUG=${DEBUG:-true}
   .venv/bin/python manage.py migrate --noinput -v0
+  .venv/bin/python manage.py createcachetable -v0  # the cache of rendered papers
   .venv/bin/python manage.py load_seed_plan
   .venv/bin/python manage.py create_demo_accounts
 fi

@@ -255,6 +255,7 @@ import json, django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
+call_command("createcachetable", verbosity=0)  # the cache of rendered papers
 from tests.test_escalation_http import make_accounts
 print(json.dumps(make_accounts()))
 """

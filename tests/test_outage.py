@@ -156,6 +156,7 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
+call_command("createcachetable", verbosity=0)  # the cache of rendered papers
 from loadtest.run import prepare_users
 from plans.seed import load_plan
 load_plan()
