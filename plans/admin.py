@@ -23,6 +23,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import router, transaction
 from django.db.models import QuerySet
@@ -32,6 +33,7 @@ from django.http import HttpResponseRedirect
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import accounts
 from .models import (
     Action,
     FrozenRecord,
@@ -418,8 +420,38 @@ User = get_user_model()
 admin.site.unregister(User)
 
 
+class OneNameOneAccount(forms.ModelForm):
+    """A user name or e-mail address another account has, as people read them
+    (plans/accounts.py), is a form error here rather than the database's refusal."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        taken = accounts.clashes(
+            data.get("username") or "", data.get("email") or "", exclude_pk=self.instance.pk
+        )
+        for field in taken:
+            what = "user name" if field == "username" else "e-mail address"
+            self.add_error(
+                field,
+                f"Another account already has this {what} (ignoring case and look-alike "
+                "characters)",
+            )
+        return data
+
+
+class OperatorUserCreationForm(OneNameOneAccount, AdminUserCreationForm):
+    pass
+
+
+class OperatorUserChangeForm(OneNameOneAccount, UserChangeForm):
+    pass
+
+
 @admin.register(User)
 class OperatorUserAdmin(NoSilentDeletesMixin, UserAdmin):
     """Django's user admin, except that a user who appears in the plan's
     history is not deleted (that would blank their name on every history row
     and owner role): make the account inactive instead."""
+
+    add_form = OperatorUserCreationForm
+    form = OperatorUserChangeForm

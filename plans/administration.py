@@ -32,6 +32,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
+from . import accounts
 from . import permissions as perms
 from .models import (
     Action,
@@ -489,24 +490,26 @@ def membership_in(plan: Plan, pk: int) -> Membership | None:
     return members_of(plan).filter(pk=pk).first()
 
 
-def find_account(text: str) -> AbstractBaseUser:
-    """The account with this user name, or else this e-mail address."""
-    text = text.strip()
-    user = User.objects.filter(username__iexact=text).first()
-    if user is not None:
-        return user
-    users = list(User.objects.filter(email__iexact=text)[:2]) if "@" in text else []
-    if len(users) > 1:
-        raise Refused(
-            "More than one account has this e-mail address: enter the user name instead",
-            "account",
-        )
-    if not users:
-        raise Refused(
-            "No account has this user name or e-mail address: check it, or create a new account",
-            "account",
-        )
-    return users[0]
+# One answer for an account of another council and for none at all: a council's
+# administrators learn nothing of who else uses the installation.
+NO_SUCH_ACCOUNT = (
+    "No account in your council has this user name or e-mail address: check it, or create "
+    "a new account"
+)
+
+
+def find_account(text: str, *, plan: Plan) -> AbstractBaseUser:
+    """The account of the plan's council (plans/accounts.py) with this user name,
+    or else this e-mail address, as people read them (case and look-alike
+    characters ignored). Refused alike whether it is another council's or nobody's."""
+    key = accounts.folded(text.strip())
+    ours = accounts.council_accounts(council_of(plan))
+    user = ours.filter(account_key__username_key=key).first()
+    if user is None and "@" in key:
+        user = ours.filter(account_key__email_key=key).first()
+    if user is None:
+        raise Refused(NO_SUCH_ACCOUNT, "account")
+    return user
 
 
 def add_member(
@@ -523,6 +526,8 @@ def add_member(
     if done is not None:
         return done, False
     role = _valid_role(role)
+    if not accounts.council_accounts(council_of(plan)).filter(pk=user.pk).exists():
+        raise Refused(NO_SUCH_ACCOUNT, "account")
     if user.is_superuser:
         raise Refused(
             f"{_name(user)} is one of the service's operators and can already see every plan",
@@ -552,18 +557,38 @@ def add_member(
     return result
 
 
-def check_new_account(username: str, email: str) -> None:
-    if User.objects.filter(username__iexact=username).exists():
-        raise Refused(
-            "An account with this user name already exists: choose another, or add that "
-            "account to the plan instead",
-            "username",
-        )
-    if User.objects.filter(email__iexact=email).exists():
+def check_new_account(username: str, email: str, *, plan: Plan) -> None:
+    """Refuse a user name or e-mail address another account has, as people read
+    them (plans/accounts.py: the database refuses them too). Of an account in the
+    plan's council, say so; of any other, only that it cannot be used: user names
+    and addresses are unique in the whole installation, so a clash is refused,
+    but whose it is stays the other council's business."""
+    taken = accounts.clashes(username, email)
+    if not taken:
+        return
+    ours = set(
+        accounts.council_accounts(council_of(plan))
+        .filter(pk__in=taken.values())
+        .values_list("pk", flat=True)
+    )
+    if "username" in taken:
+        if taken["username"] in ours:
+            raise Refused(
+                "An account with this user name already exists: choose another, or add that "
+                "account to the plan instead",
+                "username",
+            )
+        raise Refused("This user name is not available: choose another user name", "username")
+    if taken["email"] in ours:
         raise Refused(
             "An account with this e-mail address already exists: add it to the plan instead",
             "email",
         )
+    raise Refused(
+        "This e-mail address cannot be used for a new account: check it, or ask the "
+        "service's operators",
+        "email",
+    )
 
 
 def create_account(
@@ -584,7 +609,7 @@ def create_account(
     if done is not None:
         return done, False, False
     role = _valid_role(role)
-    check_new_account(values["username"], values["email"])
+    check_new_account(values["username"], values["email"], plan=plan)
     user = User(
         username=values["username"],
         email=values["email"],

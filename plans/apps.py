@@ -6,6 +6,7 @@ class PlansConfig(AppConfig):
     verbose_name = "Improvement plans"
 
     def ready(self) -> None:
-        from . import audit
+        from . import accounts, audit
 
         audit.connect()
+        accounts.connect()

@@ -19,6 +19,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import validate_email
 
+from . import single_line
 from .administration import members_for_owners, organisations_for, role_choices
 from .forms import (
     CreateForm,
@@ -33,10 +34,16 @@ from .models import DatePrecision, Meeting, Organisation, Owner, Plan
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def _text(label: str, max_length: int, required: str = "", **kwargs: Any) -> forms.CharField:
-    """A text field with GOV.UK messages; ``required`` is the message when it must be given."""
+def _text(
+    label: str, max_length: int, required: str = "", *, one_line: bool = False, **kwargs: Any
+) -> forms.CharField:
+    """A text field with GOV.UK messages; ``required`` is the message when it must be
+    given. ``one_line``: a title or name that reaches e-mail subjects or senders'
+    names, where a line break stops the e-mail (plans/single_line.py)."""
     name = label.removesuffix(" (optional)")
     name = name[0].lower() + name[1:]
+    if one_line:
+        kwargs["validators"] = [single_line.validator(f"Enter the {name} on one line")]
     return forms.CharField(
         label=label,
         max_length=max_length,
@@ -73,7 +80,7 @@ def _role_field(label: str = "Role") -> forms.ChoiceField:
 
 
 class PlanDetailsForm(GovForm):
-    title = _text("Title", 200, "Enter the plan's title")
+    title = _text("Title", 200, "Enter the plan's title", one_line=True)
     inspection_name = _text("Inspection", 300, "Enter the name of the inspection")
     inspection_start = PlanDateField(
         label="Inspection start date", help_text="For example, 1 10 2014"
@@ -267,9 +274,12 @@ class OwnerForm(SetUpForm):
 
 
 class PartnerForm(SetUpForm):
-    name = _text("Name", 200, "Enter the organisation's name")
+    name = _text("Name", 200, "Enter the organisation's name", one_line=True)
     short_name = _text(
-        "Short name (optional)", 50, help_text="Shown after owners' job titles. For example, NHS"
+        "Short name (optional)",
+        50,
+        one_line=True,
+        help_text="Shown after owners' job titles. For example, NHS",
     )
     kind = forms.ChoiceField(
         label="Kind of organisation",
@@ -350,7 +360,7 @@ class AddMemberForm(CreateForm):
         "User name or e-mail address",
         254,
         "Enter the user name or e-mail address of the account",
-        help_text="Of an account that already exists, for example in another plan.",
+        help_text="Of an account in your council, for example a member of another of its plans.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     role = _role_field()
@@ -367,12 +377,14 @@ class NewAccountForm(CreateForm):
         "First name",
         150,
         "Enter the first name",
+        one_line=True,
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
     last_name = _text(
         "Last name",
         150,
         "Enter the last name",
+        one_line=True,
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
     email = _text(
@@ -414,7 +426,8 @@ class NewAccountForm(CreateForm):
         return value
 
     def clean_username(self) -> str:
-        value = self.cleaned_data["username"].strip()
+        # As Django stores it (NFKC): "ｊsmith" is "jsmith", and is checked as such.
+        value = get_user_model().normalize_username(self.cleaned_data["username"].strip())
         try:
             UnicodeUsernameValidator()(value)
         except forms.ValidationError:
@@ -473,6 +486,7 @@ class StartPlanForm(CreateForm):
         "Plan title",
         200,
         "Enter the plan's title",
+        one_line=True,
         help_text="For example, Children's Services Improvement Plan",
     )
     inspection_name = _text(

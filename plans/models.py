@@ -719,6 +719,41 @@ class UsedFormToken(models.Model):
         return f"{self.model} {self.object_id}"
 
 
+class AccountKey(models.Model):
+    """An account's user name and e-mail address as people read them: NFKC
+    normalised and case folded (plans/accounts.py), so that "ｏfficer", "OFFICER"
+    and "officer" are one name. auth.User's own rule compares exact text only;
+    these unique constraints are the rule every way of saving a user obeys.
+
+    Kept in step with the user by plans/accounts.py on every save; derived, so
+    it keeps no history of its own."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="account_key",
+    )
+    # Text, not a bounded CharField: NFKC may lengthen a name (one character
+    # can become several), and a key must never fail for its length.
+    username_key = models.TextField()
+    # Empty for an account without an e-mail address; many may have none.
+    email_key = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username_key"], name="account_username_key_unique"),
+            models.UniqueConstraint(
+                fields=["email_key"],
+                condition=~Q(email_key=""),
+                name="account_email_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.username_key
+
+
 @functools.cache
 def history_rows(model: type[models.Model]):
     """``model.history`` (the class-level manager of its history rows), made

@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from plans.single_line import single_line
+
 from .models import Message
 from .workdays import long_date
 
@@ -96,11 +98,13 @@ def subject_for(kind: str, c: dict) -> str:
 
 
 def render(planned: Planned, *, plan_title: str, council_name: str) -> Message:
-    """The message, ready to record (unsaved)."""
+    """The message, ready to record (unsaved). The plan's title and council's
+    name are put on one line: a line break stored in either would make the
+    subject a header no mail server accepts (plans/single_line.py)."""
     context = {
         "name": planned.recipient.greeting_name,
-        "plan_title": plan_title,
-        "council_name": council_name,
+        "plan_title": single_line(plan_title),
+        "council_name": single_line(council_name),
         "service_name": settings.SERVICE_NAME,
         **planned.context,
     }
@@ -113,7 +117,7 @@ def render(planned: Planned, *, plan_title: str, council_name: str) -> Message:
         about=planned.about,
         due_on=planned.due_on,
         email=planned.recipient.email,
-        subject=context["subject"][:200],
+        subject=single_line(context["subject"])[:200],
         body_text=render_to_string(f"{template}.txt", context).strip() + "\n",
         body_html=render_to_string(f"{template}.html", context),
         link=context["link"],

@@ -3,7 +3,11 @@ Django's e-mail framework (SMTP through the council's relay, configured by the
 EMAIL_* settings; the console when DEBUG is on).
 
 A sender's ``send(message)`` returns the provider's reference (Notify's id, or
-"") and raises on any failure; the caller records the outcome.
+"") and raises on any failure; the caller records the outcome, asking the
+sender's ``permanent(error)`` whether trying again could ever help.
+
+The subject and the sender's name are put on one line as they are sent: a
+message recorded before titles were checked must still go (plans/single_line.py).
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from plans.single_line import single_line
+
 from .models import Message
 
 
 def sender_address(council_name: str) -> str:
     """DEFAULT_FROM_EMAIL's address, with the council's name as the name recipients see."""
     _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return formataddr((council_name, address or settings.DEFAULT_FROM_EMAIL))
+    return formataddr((single_line(council_name), address or settings.DEFAULT_FROM_EMAIL))
 
 
 def backend_label() -> str:
@@ -38,7 +44,7 @@ class DjangoMailSender:
     def send(self, message: Message) -> str:
         council = message.plan.council.name
         email = EmailMultiAlternatives(
-            subject=message.subject,
+            subject=single_line(message.subject),
             body=message.body_text,
             from_email=sender_address(council),
             to=[message.email],
@@ -55,6 +61,13 @@ class DjangoMailSender:
                 pass
             raise
         return ""
+
+    @staticmethod
+    def permanent(error: Exception) -> bool:
+        """Django refuses to build the message (a header with a line break:
+        BadHeaderError; a recipient that is not an address): it never will.
+        A server's refusal (SMTPRecipientsRefused) may pass, and is retried."""
+        return isinstance(error, ValueError)
 
     def close(self) -> None:
         try:
@@ -83,11 +96,19 @@ class NotifySender:
         response = self.client.send_email_notification(
             email_address=message.email,
             template_id=settings.NOTIFY_TEMPLATE_ID,
-            personalisation={"subject": message.subject, "body": message.body_text},
+            personalisation={"subject": single_line(message.subject), "body": message.body_text},
             reference=f"message-{message.pk}",
             email_reply_to_id=settings.NOTIFY_REPLY_TO_ID or None,
         )
         return str(response.get("id", ""))[:100]
+
+    @staticmethod
+    def permanent(error: Exception) -> bool:
+        """Notify answered 400: it refuses this message as it is (a recipient
+        that is not an address, a personalisation it cannot use)."""
+        from notifications_python_client.errors import HTTPError
+
+        return isinstance(error, HTTPError) and error.status_code == 400
 
     def close(self) -> None:
         self.client.request_session.close()

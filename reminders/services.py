@@ -13,7 +13,9 @@
    claimed by exactly one run, on SQLite (one writer at a time) as on
    PostgreSQL (the second UPDATE waits for the first and then finds the row
    taken). Each claimed message is sent and its outcome stored: sent, or
-   retrying (the next run tries again), or failed after REMINDER_MAX_ATTEMPTS.
+   retrying (the next run tries again), or failed after REMINDER_MAX_ATTEMPTS
+   or at once when trying again cannot help (the sender's ``permanent``: a
+   header Django refuses, an address that is not one, Notify's 400).
 4. **Report**: each message given up on is reported by e-mail to the plan's
    administrators (and shown on the returns page).
 
@@ -369,6 +371,7 @@ def send_claimed(messages: list[Message], now: datetime.datetime, sender=None) -
         return outcome
     sender = sender or get_sender()
     limit = settings.REMINDER_MAX_ATTEMPTS
+    permanent = getattr(sender, "permanent", lambda error: False)
     try:
         for message in messages:
             mine = Message.objects.filter(pk=message.pk, claim=message.claim, status=Status.SENDING)
@@ -380,7 +383,9 @@ def send_claimed(messages: list[Message], now: datetime.datetime, sender=None) -
                 reference = sender.send(message)
             except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
                 attempts = message.attempts + 1
-                status = Status.FAILED if attempts >= limit else Status.RETRYING
+                # What cannot change is given up on now, and so reported at once.
+                given_up = attempts >= limit or permanent(error)
+                status = Status.FAILED if given_up else Status.RETRYING
                 mine.update(status=status, attempts=attempts, last_error=describe(error))
                 log.warning(
                     "e-mail %s to %s not sent (try %s): %s",

@@ -563,7 +563,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = admin.find_account(data["account"])
+            user = admin.find_account(data["account"], plan=plan)
             membership, created = admin.add_member(
                 plan=plan,
                 user=user,

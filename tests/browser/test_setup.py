@@ -64,15 +64,17 @@ def test_plan_administrator_adds_a_meeting_and_members(new_page):
     expect(page.locator(".govuk-notification-banner")).to_contain_text("e-mailed them a link")
     expect(page.get_by_role("row").filter(has_text="jbloggs")).to_contain_text("Board member")
 
-    # An existing account, by its user name.
+    # An existing account of the council (a member of its other plan), by its user name.
+    sister = factories.PlanFactory(organisation=world.plan.organisation, slug="adults")
+    factories.join(sister, {factories.UserFactory(username="colleague"): "officer"})
     page.get_by_role("link", name="Add an existing account").click()
     admin.check()
-    page.get_by_label("User name or e-mail address").fill("outsider")
+    page.get_by_label("User name or e-mail address").fill("colleague")
     page.get_by_label("Scrutiny officer").check()
     page.get_by_role("button", name="Add to the plan").click()
     admin.check()
-    expect(page.get_by_role("row").filter(has_text="outsider")).to_contain_text("Scrutiny officer")
-    assert Membership.objects.get(plan=world.plan, user__username="outsider").role == (
+    expect(page.get_by_role("row").filter(has_text="colleague")).to_contain_text("Scrutiny officer")
+    assert Membership.objects.get(plan=world.plan, user__username="colleague").role == (
         "scrutiny_officer"
     )
 

@@ -619,31 +619,42 @@ def test_members_are_listed_with_their_roles(setup, clients):
     assert setup.world.users["outsider"].get_full_name() not in html
 
 
+def colleague(setup, username: str = "colleague"):
+    """An account of the plan's council outside the plan: a member of another of its plans."""
+    sister = factories.PlanFactory(organisation=setup.council, slug=f"sister-{username}")
+    user = factories.UserFactory(username=username)
+    factories.join(sister, {user: OFFICER})
+    return user
+
+
 def test_an_existing_account_is_added_by_user_name_or_e_mail(setup, clients):
     client = clients["admin"]
-    outsider = setup.world.users["outsider"]
+    joining = colleague(setup)
     response = client.post(
         url("setup_member_add", setup),
-        {"account": outsider.email.upper(), "role": BOARD_MEMBER, "reason": "Joins the board"},
+        {"account": joining.email.upper(), "role": BOARD_MEMBER, "reason": "Joins the board"},
     )
     assert response.status_code == 302
-    added = Membership.objects.get(plan=setup.plan, user=outsider)
+    added = Membership.objects.get(plan=setup.plan, user=joining)
     assert added.role == BOARD_MEMBER
     row = latest_history(added)
     assert (row.history_user, row.history_change_reason) == (setup.admin, "Joins the board")
 
-    response = client.post(url("setup_member_add", setup), {"account": "outsider", "role": OFFICER})
+    response = client.post(
+        url("setup_member_add", setup), {"account": "colleague", "role": OFFICER}
+    )
     assert response.status_code == 400
     assert "already a member of this plan, as board member" in response.content.decode()
     response = client.post(url("setup_member_add", setup), {"account": "nobody", "role": OFFICER})
     assert response.status_code == 400
-    assert "No account has this user name or e-mail address" in response.content.decode()
+    assert "No account in your council has this user name" in response.content.decode()
 
-    newcomer = factories.UserFactory(username="newcomer")
+    newcomer = colleague(setup, "newcomer")
     response = client.post(url("setup_member_add", setup), {"account": "NEWCOMER", "role": OFFICER})
     assert response.status_code == 302
-    assert latest_history(Membership.objects.get(user=newcomer)).history_change_reason == (
-        "Added to the plan"
+    assert (
+        latest_history(Membership.objects.get(plan=setup.plan, user=newcomer)).history_change_reason
+        == "Added to the plan"
     )
 
 
@@ -900,7 +911,7 @@ CREATE_FORMS = {
     ),
     "setup_partner_new": (Organisation, lambda s: {"name": "Plymouth CCG", "kind": "health"}),
     "setup_meeting_new": (Meeting, lambda s: meeting_data()),
-    "setup_member_add": (Membership, lambda s: {"account": "outsider", "role": OFFICER}),
+    "setup_member_add": (Membership, lambda s: {"account": colleague(s).username, "role": OFFICER}),
     "setup_member_new_account": (User, lambda s: new_account_data()),
 }
 

@@ -105,13 +105,15 @@ def smtp(settings):
 
 
 class FakeNotify:
-    """GOV.UK Notify's send-an-e-mail endpoint, checking the client's JWT."""
+    """GOV.UK Notify's send-an-e-mail endpoint, checking the client's JWT;
+    ``fail`` makes it answer 500, ``refuse`` 400 for those addresses."""
 
     def __init__(self, service_id: str, secret: str) -> None:
         self.service_id = service_id
         self.secret = secret
         self.requests: list[dict] = []
         self.fail = False
+        self.refuse: set[str] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -127,6 +129,9 @@ class FakeNotify:
                     return self._answer(404, {"errors": [{"error": "NotFound"}]})
                 if fake.fail:
                     return self._answer(500, {"errors": [{"error": "Exception"}]})
+                if body.get("email_address") in fake.refuse:
+                    error = {"error": "ValidationError", "message": "Not a valid email address"}
+                    return self._answer(400, {"errors": [error]})
                 fake.requests.append(body)
                 return self._answer(
                     201, {"id": str(uuid.uuid4()), "reference": body.get("reference")}

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from plans import accounts
 from plans.administration import set_password_link
 from plans.models import Organisation
 from plans.services import save_with_history
@@ -43,13 +44,20 @@ class Command(BaseCommand):
             if council is None:
                 council = Organisation(name=name, kind=Organisation.Kind.COUNCIL)
                 save_with_history(council, reason=REASON)
-            user = User.objects.filter(username=options["admin"]).first()
+            # "JSmith" finds jsmith: user names are one however they are typed (plans/accounts.py).
+            key = accounts.folded(User.normalize_username(options["admin"]))
+            user = User.objects.filter(account_key__username_key=key).first()
             new = user is None
             if new:
                 if not options["email"]:
                     raise CommandError("A new account needs --email")
+                if accounts.clashes(email=options["email"]):
+                    raise CommandError(
+                        "Another account already has this e-mail address: give that "
+                        "account's user name with --admin, or another address"
+                    )
                 user = User(
-                    username=options["admin"],
+                    username=User.normalize_username(options["admin"]),
                     email=options["email"],
                     first_name=options["first_name"],
                     last_name=options["last_name"],
