@@ -1,7 +1,10 @@
-"""Shared fixtures: a small plan with one user for each role, and clients."""
+"""Shared fixtures: a small plan with one user for each role, and clients; and
+the day every test runs on."""
 
 import datetime
+import os
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -11,6 +14,43 @@ from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFI
 from tests import factories
 
 ROLES = ["officer", "other_officer", "admin", "board", "scrutiny", "outsider"]
+
+LONDON = ZoneInfo("Europe/London")
+# The day every test runs on unless it asks for another: an ordinary Wednesday
+# morning, after the day October's figures were due (15 November), away from
+# month ends, weekends, bank holidays and clock changes.
+PINNED = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=LONDON)
+
+
+def london(value: str) -> datetime.datetime:
+    """'2027-02-28' (at 10:00) or '2027-03-28T01:30+00:00', as London's time:
+    travelling to a London time keeps the process's TZ as Django set it."""
+    moment = datetime.datetime.fromisoformat(value)
+    if len(value) == 10:
+        moment = moment.replace(hour=10)
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=LONDON)
+    return moment.astimezone(LONDON)
+
+
+def on_day(value: str) -> pytest.MarkDecorator:
+    """``@on_day("2026-12-07")``: the test runs on that day (see ``london``)."""
+    return pytest.mark.time_machine(london(value))
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request, time_machine):
+    """Every test runs on PINNED, or on the day its
+    ``@pytest.mark.time_machine(...)`` names, with the clock ticking (timeouts,
+    sessions and lockouts still see time pass). TEST_TODAY=2027-02-28 moves the
+    default, to find tests that pass only on some days. Tests marked
+    ``real_clock`` are left on the real one."""
+    if request.node.get_closest_marker("real_clock"):
+        return time_machine
+    if not request.node.get_closest_marker("time_machine"):
+        today = os.environ.get("TEST_TODAY")
+        time_machine.move_to(london(today) if today else PINNED, tick=True)
+    return time_machine
 
 
 @dataclass

@@ -44,6 +44,8 @@ PASSWORD = "correct-horse-battery"  # tests/factories.py
 REFUSED_PAGE = "You do not have permission to do that"  # templates/403.html
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
 SIGNED_IN = ["admin", "outsider", "operator"]
+# gunicorn keeps the real clock: so does the test that signs in to it.
+pytestmark = pytest.mark.real_clock
 
 
 @dataclass(frozen=True)

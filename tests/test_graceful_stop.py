@@ -12,7 +12,12 @@ import threading
 import time
 import urllib.request
 
+import pytest
+
 from tests.test_escalation_http import ROOT, SETUP, Browser, free_port, production_env
+
+# gunicorn keeps the real clock: so does the test that talks to it.
+pytestmark = pytest.mark.real_clock
 
 # The first PDF a fresh worker makes loads WeasyPrint and its fonts: a request
 # that is certainly still being served a moment after it was sent.

@@ -44,6 +44,8 @@ from tests.test_escalation_http import PASSWORD, Browser, free_port, production_
 ROOT = Path(__file__).resolve().parent.parent
 SLUG = "childrens-services"
 PAPER = f"/plans/{SLUG}/papers/scrutiny-summary/download/pdf/"
+# The gunicorns keep the real clock: so does the test that talks to them.
+pytestmark = pytest.mark.real_clock
 
 SETUP = """
 import json, django

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from measures import periods
 from measures.readings import cards_now
+from tests.conftest import on_day
 
 from .conftest import add_value, make_measure
 
@@ -31,15 +32,30 @@ def dashboard(client, world, **params) -> str:
     return response.content.decode()
 
 
-def test_counts_contradictions_and_missing_figures(clients, world, measures):
+@pytest.mark.parametrize(
+    ("latest", "day"),
+    [
+        # October's figures were due by 15 November: the latest due is the last month ended.
+        pytest.param(datetime.date(2026, 10, 1), "2026-11-18", marks=on_day("2026-11-18")),
+        # November has ended, but its figures are not due until 15 December.
+        pytest.param(datetime.date(2026, 10, 1), "2026-12-07", marks=on_day("2026-12-07")),
+        # They are due by the end of 15 December: that day, November's is the latest.
+        pytest.param(datetime.date(2026, 11, 1), "2026-12-15", marks=on_day("2026-12-15")),
+    ],
+)
+def test_counts_contradictions_and_missing_figures(clients, world, measures, latest, day):
+    """A plan's figures are due 15 days after each month ends: on each day, the
+    latest figure due is the one the scorecard asks for."""
+    board = clients["board"]
+    before = periods.shift(latest, "monthly", -1)
     # world.area is rated green (its approved update); its measure is red.
-    add_value(measures.mine, months_back(1), 50)
-    add_value(measures.mine, months_back(0), 40)
+    add_value(measures.mine, before, 50)
+    add_value(measures.mine, latest, 40)
     # The other area has no approved update: a red measure there is no contradiction.
-    add_value(measures.theirs, months_back(0), 10)
+    add_value(measures.theirs, latest, 10)
     on = make_measure(world.area, name="Reviews on time", target_value=Decimal("80"))
-    add_value(on, months_back(0), 85)
-    body = dashboard(clients["board"], world)
+    add_value(on, latest, 85)
+    body = dashboard(board, world)
     section = body[body.index('id="scorecard"') :]
     counts = re.findall(
         r'app-count__number">(\d+)</span> <strong class="app-rag app-rag--(\w+)', section
@@ -52,9 +68,13 @@ def test_counts_contradictions_and_missing_figures(clients, world, measures):
     assert "missing" not in section.split("<table")[0]
     # ...until a measure is added that has none.
     make_measure(world.other_area, name="Medicals within timescale")
-    section = dashboard(clients["board"], world).split('id="scorecard"')[1]
-    assert "1 measure is missing its latest figure" in section
-    off = dashboard(clients["board"], world, measures="off").split('id="scorecard"')[1]
+    section = dashboard(board, world).split('id="scorecard"')[1]
+    today = datetime.date.fromisoformat(day)
+    assert (
+        f"1 measure is missing its latest figure (due by the end of {today.day} {today:%B %Y}): "
+    ) in section
+    assert f"Medicals within timescale</a> ({latest:%B %Y})." in section
+    off = dashboard(board, world, measures="off").split('id="scorecard"')[1]
     assert "Showing the 1 measure off target" in off
     assert "Reviews on time" not in off and "Supervision within" in off
 

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from plans import services
 from plans.forms import ActionForm
@@ -14,8 +15,15 @@ from tests.plans.test_updates import date_fields
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
-NEXT_QUARTER = TODAY + datetime.timedelta(days=90)
+
+def today() -> datetime.date:
+    """The test's day (tests/conftest.py pins the clock): read when the test
+    runs, never at import, when the clock is still the real one."""
+    return timezone.localdate()
+
+
+def next_quarter() -> datetime.date:
+    return today() + datetime.timedelta(days=90)
 
 
 def test_mark_milestone_complete(world, clients):
@@ -33,7 +41,7 @@ def test_mark_milestone_complete(world, clients):
 
 def test_completion_date_cannot_be_in_the_future(world, clients):
     url = reverse("plans:milestone_complete", args=[world.milestone.pk])
-    future = datetime.date.today() + datetime.timedelta(days=3)
+    future = today() + datetime.timedelta(days=3)
     response = clients["officer"].post(url, {**date_fields("completed_date", future), "version": 1})
     assert response.status_code == 400
     assert "The date completed must be today or in the past" in response.content.decode()
@@ -42,7 +50,7 @@ def test_completion_date_cannot_be_in_the_future(world, clients):
 
 def test_reforecast_needs_a_reason(world, clients):
     url = reverse("plans:milestone_reforecast", args=[world.milestone.pk])
-    new_date = date_fields("forecast_date", NEXT_QUARTER)
+    new_date = date_fields("forecast_date", next_quarter())
     response = clients["officer"].post(url, {**new_date, "version": 1})
     assert response.status_code == 400
     assert "Enter the reason for the new date" in response.content.decode()
@@ -51,7 +59,7 @@ def test_reforecast_needs_a_reason(world, clients):
     )
     assert response.status_code == 302
     m = Milestone.objects.get(pk=world.milestone.pk)
-    assert (m.forecast_date, m.version) == (NEXT_QUARTER, 2)
+    assert (m.forecast_date, m.version) == (next_quarter(), 2)
     row = m.history.first()
     assert (row.history_user, row.history_change_reason) == (
         world.users["officer"],
@@ -61,7 +69,7 @@ def test_reforecast_needs_a_reason(world, clients):
 
 def test_a_new_forecast_date_is_today_or_later(world, clients):
     url = reverse("plans:milestone_reforecast", args=[world.milestone.pk])
-    yesterday = TODAY - datetime.timedelta(days=1)
+    yesterday = today() - datetime.timedelta(days=1)
     for past in (yesterday, datetime.date(2015, 9, 30)):
         response = clients["officer"].post(
             url, {**date_fields("forecast_date", past), "version": 1, "reason": "Late"}
@@ -70,10 +78,10 @@ def test_a_new_forecast_date_is_today_or_later(world, clients):
         assert "The new forecast date must be today or in the future" in response.content.decode()
     assert Milestone.objects.get(pk=world.milestone.pk).forecast_date is None
     response = clients["officer"].post(
-        url, {**date_fields("forecast_date", TODAY), "version": 1, "reason": "Late"}
+        url, {**date_fields("forecast_date", today()), "version": 1, "reason": "Late"}
     )
     assert response.status_code == 302
-    assert Milestone.objects.get(pk=world.milestone.pk).forecast_date == TODAY
+    assert Milestone.objects.get(pk=world.milestone.pk).forecast_date == today()
 
 
 def test_a_complete_milestone_says_so_and_takes_no_more_changes(world, clients):
@@ -83,7 +91,7 @@ def test_a_complete_milestone_says_so_and_takes_no_more_changes(world, clients):
     rows = Milestone.history.count()
     # Back and submit again, or a re-forecast from a page opened before it was completed.
     reforecast = reverse("plans:milestone_reforecast", args=[world.milestone.pk])
-    again = {**date_fields("forecast_date", NEXT_QUARTER), "version": 1, "reason": "Late"}
+    again = {**date_fields("forecast_date", next_quarter()), "version": 1, "reason": "Late"}
     for url, data in ((complete, posted), (reforecast, again)):
         response = clients["officer"].post(url, data, follow=True)
         assert response.redirect_chain[-1][0] == reverse(
@@ -107,7 +115,7 @@ def test_the_service_refuses_to_change_a_milestone_completed_meanwhile(world):
         services.reforecast_milestone(
             milestone=stale,
             user=world.users["officer"],
-            forecast_date=NEXT_QUARTER,
+            forecast_date=next_quarter(),
             reason="Late",
             expected_version=1,
         )
