@@ -22,8 +22,9 @@ class FigureError(ValueError):
 
 # Digits with an optional decimal part; thousands separators and a trailing
 # per cent sign are allowed as people type them. Nothing else: no exponents,
-# NaN, infinity, signs or formulae.
-_NUMBER = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
+# NaN, infinity, signs or formulae, and only the digits 0 to 9 (re.ASCII): "٣"
+# and "１２" are digits to Python, not to a spreadsheet.
+_NUMBER = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+", re.ASCII)
 
 
 def parse_figure(raw: object, unit: str) -> Decimal:

@@ -13,54 +13,33 @@ from django.utils import timezone
 
 from plans.forms import CreateForm, GovForm, PlanDateField, RecordChoice, date_initial
 from plans.models import Action, Owner
+from plans.numbers import WholeNumberField
 
 from . import periods
-from .checks import FigureError, parse_figure, period_problem
-from .models import Frequency, Measure, Polarity, ToleranceKind, Unit
+from .checks import period_problem
+from .fields import FigureField, PeriodTextField
+from .models import (
+    Frequency,
+    Measure,
+    MeasureSettings,
+    MeasureValue,
+    Polarity,
+    ToleranceKind,
+    Unit,
+)
 
 # How far back the figure forms offer periods.
 PERIODS_OFFERED = 24
 MAX_UPLOAD_BYTES = 1024 * 1024  # 1 MB: thousands of rows; a bigger file is not a figures return
 
 
-class FigureField(forms.CharField):
-    """A figure as typed, checked by the measure's unit (measures/checks.py)."""
-
-    def __init__(self, *, unit: str, **kwargs: Any) -> None:
-        self.unit = unit
-        kwargs.setdefault("max_length", 30)
-        kwargs.setdefault("error_messages", {"max_length": "Enter a number, like 12 or 72.5"})
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> Decimal | None:
-        text = super().clean(value)
-        if text in self.empty_values:
-            return None
-        try:
-            return parse_figure(text, self.unit)
-        except FigureError as error:
-            raise ValidationError(error.message) from None
-
-
-def _decimal_field(label: str, *, help_text: str = "", unit: str = Unit.NUMBER) -> FigureField:
-    return FigureField(unit=unit, label=label, required=False, help_text=help_text)
-
-
-class PeriodTextField(forms.CharField):
-    """A month (or quarter) typed as 'March 2015' or '2015-03'."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 30)
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> datetime.date | None:
-        text = super().clean(value)
-        if text in self.empty_values:
-            return None
-        try:
-            return periods.parse(text, Frequency.MONTHLY)
-        except periods.BadPeriod:
-            raise ValidationError("Enter the period as a month and year, like March 2015") from None
+def _decimal_field(
+    label: str, name: str, *, help_text: str = "", unit: str = Unit.NUMBER
+) -> FigureField:
+    """An optional figure of a measure's: kept in Measure.``name``."""
+    return FigureField(
+        unit=unit, column=(Measure, name), label=label, required=False, help_text=help_text
+    )
 
 
 class MeasureForm(CreateForm):
@@ -124,13 +103,13 @@ class MeasureForm(CreateForm):
         required=False,
         error_messages={"invalid_choice": "Select an action from this area"},
     )
-    baseline_value = _decimal_field("Baseline figure (optional)")
+    baseline_value = _decimal_field("Baseline figure (optional)", "baseline_value")
     baseline_period = PeriodTextField(
         label="Baseline period (optional)",
         required=False,
         help_text="The month the baseline describes, for example March 2015.",
     )
-    target_value = _decimal_field("Target (optional)")
+    target_value = _decimal_field("Target (optional)", "target_value")
     target_date = PlanDateField(
         label="Target date",
         required=False,
@@ -138,6 +117,7 @@ class MeasureForm(CreateForm):
     )
     tolerance = _decimal_field(
         "Tolerance (optional)",
+        "tolerance",
         help_text="How far short of the target a figure is still amber. Leave empty for the "
         "plan's default.",
     )
@@ -276,7 +256,8 @@ class FigureForm(GovForm):
     """One measure's figure for one period: new, or a correction."""
 
     period = forms.CharField(label="Period", max_length=10)
-    value = forms.CharField(label="Figure", max_length=30)
+    # The measure's unit is set when the form is made.
+    value = FigureField(unit=Unit.NUMBER, column=(MeasureValue, "value"), label="Figure")
     comment = forms.CharField(
         label="Comment (optional)",
         required=False,
@@ -296,6 +277,7 @@ class FigureForm(GovForm):
         self.measure = measure
         self.today = today
         super().__init__(*args, **kwargs)
+        self.fields["value"].unit = measure.unit
         self.fields["period"].widget = forms.Select(
             choices=period_choices(measure.frequency, today)
         )
@@ -313,12 +295,6 @@ class FigureForm(GovForm):
 
     def clean_period(self) -> datetime.date:
         return parse_period_choice(self.cleaned_data["period"], self.measure.frequency, self.today)
-
-    def clean_value(self) -> Decimal:
-        try:
-            return parse_figure(self.cleaned_data["value"], self.measure.unit)
-        except FigureError as error:
-            raise ValidationError(error.message) from None
 
 
 class FiguresForm(GovForm):
@@ -350,7 +326,10 @@ class FiguresForm(GovForm):
         del self.fields["version"]
         for m in measures:
             self.fields[f"value_{m.pk}"] = FigureField(
-                unit=m.unit, label=f"{m.name}: figure", required=False
+                unit=m.unit,
+                column=(MeasureValue, "value"),
+                label=f"{m.name}: figure",
+                required=False,
             )
             self.fields[f"comment_{m.pk}"] = forms.CharField(
                 label=f"{m.name}: comment",
@@ -364,8 +343,8 @@ class FiguresForm(GovForm):
                 max_length=500,
                 error_messages={"max_length": "The reason must be 500 characters or fewer"},
             )
-            self.fields[f"version_{m.pk}"] = forms.IntegerField(
-                widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+            self.fields[f"version_{m.pk}"] = WholeNumberField(
+                column=(MeasureValue, "version"), widget=forms.HiddenInput, required=False
             )
 
     def build_layout(self) -> Layout:
@@ -448,10 +427,14 @@ class UploadForm(GovForm):
 class SettingsForm(GovForm):
     default_tolerance = FigureField(
         unit=Unit.NUMBER,
+        column=(MeasureSettings, "default_tolerance"),
         label="Default tolerance",
         help_text="How far short of its target a figure is still amber, for measures with no "
         "tolerance of their own. For example, 5.",
-        error_messages={"required": "Enter the default tolerance"},
+        error_messages={
+            "required": "Enter the default tolerance",
+            "max_value": "Enter a default tolerance of 999,999.99 or less",
+        },
     )
     default_tolerance_kind = forms.ChoiceField(
         label="The default tolerance is measured",
@@ -462,7 +445,8 @@ class SettingsForm(GovForm):
             "invalid_choice": "Select how the tolerance is measured",
         },
     )
-    figures_due_days = forms.IntegerField(
+    figures_due_days = WholeNumberField(
+        column=(MeasureSettings, "figures_due_days"),
         label="Figures are due this many days after the period ends",
         min_value=0,
         max_value=366,

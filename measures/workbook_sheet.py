@@ -322,9 +322,11 @@ def check_measures(ctx, sheet) -> list[Outcome]:
         existing = None
         if reference:
             outcome.label = f"Measure {reference}"
-            if not reference.isdigit() or int(reference) not in data.by_id:
+            # ASCII digits only: "²" is a digit to str.isdigit() but not to int().
+            digits = reference.isascii() and reference.isdigit()
+            if not digits or int(reference) not in data.by_id:
                 known = [str(pk) for pk in data.by_id if str(pk) not in present]
-                near = suggest(reference, known) if reference.isdigit() else None
+                near = suggest(reference, known) if digits else None
                 outcome.errors.append(
                     (
                         "Measure ID",

@@ -47,6 +47,7 @@ from .models import (
     ProgressUpdate,
     Theme,
 )
+from .numbers import WholeNumberField
 from .services import (
     EditConflict,
     delete_with_history,
@@ -84,7 +85,9 @@ class VersionedFormMixin(forms.ModelForm):
     """Carries the version the operator opened, so that saving an older form
     is refused (``save_version_checked``) rather than overwriting a later change."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = WholeNumberField(
+        column="PositiveIntegerField", widget=forms.HiddenInput, required=False
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -34,12 +34,12 @@ from .models import (
     end_of_month,
     format_plan_date,
 )
+from .numbers import WholeNumberField
 from .services import action_reference_taken, due_date_move
 
 # Plans run for a few years; anything far outside this is a typing slip.
 EARLIEST_DATE = datetime.date(2000, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
-
 
 
 class PlanDateField(DateInputField):
@@ -134,8 +134,8 @@ class GovForm(forms.Form):
     being edited, so a stale save is refused rather than overwriting."""
 
     # Bounded: a forged huge number must be a form error, not a database overflow.
-    version = forms.IntegerField(
-        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    version = WholeNumberField(
+        column="PositiveIntegerField", widget=forms.HiddenInput, required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -29,7 +29,8 @@ from .forms import (
     date_initial,
     reason_field,
 )
-from .models import DatePrecision, Meeting, Organisation, Owner, Plan
+from .models import DatePrecision, Meeting, Organisation, Owner, Plan, Theme
+from .numbers import WholeNumberField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -117,7 +118,8 @@ class PlanDetailsForm(GovForm):
         "Can officers read other officers' updates while they wait for sign-off?",
         "Otherwise officers see only approved updates and their own.",
     )
-    escalate_overdue_after_days = forms.IntegerField(
+    escalate_overdue_after_days = WholeNumberField(
+        column=(Plan, "escalate_overdue_after_days"),
         label="List a milestone as an exception once it is overdue by more than (days)",
         min_value=0,
         max_value=3650,
@@ -208,7 +210,8 @@ class SetUpForm(CreateForm):
 
 class ThemeForm(SetUpForm):
     name = _text("Name", 200, "Enter the theme's name", help_text="For example, Leadership")
-    order = forms.IntegerField(
+    order = WholeNumberField(
+        column=(Theme, "order"),
         label="Position in lists",
         min_value=0,
         max_value=999,

@@ -7,10 +7,12 @@ from typing import Any
 
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from plans.forms import GovForm, reason_field
 from plans.models import Meeting
+from plans.numbers import WholeNumberField
 
 from .models import MAX_OFFSET, MAX_WORKING_DAYS, EmailPreferences, ReturnSettings, parse_numbers
 
@@ -27,7 +29,8 @@ class PlainGovForm(GovForm):
 
 
 class ReturnSettingsForm(PlainGovForm):
-    working_days_before = forms.IntegerField(
+    working_days_before = WholeNumberField(
+        column=(ReturnSettings, "working_days_before"),
         label="How many working days before the meeting are updates due?",
         help_text=(
             "Working days leave out weekends and bank holidays in England and Wales. "
@@ -150,7 +153,16 @@ class EmailPreferencesForm(PlainGovForm):
 class RemindForm(forms.Form):
     """A "Remind now" button: one owner (``owner``, a user id) or all (``everyone``)."""
 
-    owner = forms.IntegerField(required=False, min_value=1)
+    # A user's id: one beyond any id is no one, not a database overflow.
+    owner = WholeNumberField(
+        column=(get_user_model(), "id"),
+        required=False,
+        error_messages={
+            "invalid": "Select who to remind",
+            "min_value": "Select who to remind",
+            "max_value": "Select who to remind",
+        },
+    )
     everyone = forms.BooleanField(required=False)
 
     def clean(self) -> dict[str, Any]:

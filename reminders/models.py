@@ -27,8 +27,12 @@ MAX_OFFSET = 30
 
 
 def parse_numbers(text: str) -> list[int]:
-    """'5, 1' → [5, 1]; ValueError on anything that is not whole numbers."""
-    return [int(part) for part in text.replace(" ", "").split(",") if part]
+    """'5, 1' → [5, 1]; ValueError on anything that is not whole numbers in the
+    digits 0 to 9 (int() alone reads "٥", "+5" and "1_0")."""
+    parts = [part for part in text.replace(" ", "").split(",") if part]
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValueError(f"not whole numbers: {text!r}")
+    return [int(part) for part in parts]
 
 
 class ReturnSettings(models.Model):

@@ -49,7 +49,9 @@ def _bump(obj) -> None:
 
 def _number(row: dict, column: str) -> int:
     value = text(row, column, required=f"Enter the {column.lower()}")
-    if not value.isdigit() or not 1 <= int(value) <= 32767:
+    # ASCII digits only ("²" is a digit to str.isdigit() but not to int()), and
+    # within the column (PositiveSmallIntegerField).
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 32767:
         raise CellError(column, f"Enter the {column.lower()} as a whole number, like 3")
     return int(value)
 
