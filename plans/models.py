@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from .roles import Role
@@ -317,6 +318,13 @@ class Plan(models.Model):
         """
         organisation = self.organisation
         return organisation.council if organisation.council_id else organisation
+
+    @property
+    def file_prefix(self) -> str:
+        """The council, as the start of a downloaded file's name
+        ("plymouth-city-council-board-report-…"): files from two councils' plans
+        never pass for each other in someone's downloads folder."""
+        return slugify(self.council.name)[:60]
 
 
 class Membership(models.Model):

@@ -152,10 +152,12 @@ def paper_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _download(content: bytes, fmt: str, stem: str) -> HttpResponse:
-    """A file to save; its name carries the paper, its date, version and marking."""
+def _download(content: bytes, fmt: str, plan, stem: str) -> HttpResponse:
+    """A file to save; its name carries the council, the paper, its date,
+    version and marking."""
     response = HttpResponse(content, content_type=FORMATS[fmt].content_type)
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    name = f"{plan.file_prefix}-{stem}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -202,7 +204,7 @@ def paper_download(request: HttpRequest, slug: str, kind: str, fmt: str) -> Http
         as_at,
         lambda: render_file(build_paper(kind, plan, as_at, front=front), fmt),
     )
-    return _download(content, fmt, f"{kind}-{as_at.isoformat()}-{front.classification}")
+    return _download(content, fmt, plan, f"{kind}-{as_at.isoformat()}-{front.classification}")
 
 
 # --- Preparing a paper for a meeting, and issuing it -----------------------------------
@@ -380,7 +382,7 @@ def prepared_download(
         lambda: render_file(papers_service.build_prepared(prepared), fmt),
     )
     stem = f"{kind}-{prepared.as_at.isoformat()}-draft-{prepared.classification}"
-    return _download(content, fmt, stem)
+    return _download(content, fmt, prepared.meeting.plan, stem)
 
 
 @login_required
@@ -468,4 +470,4 @@ def issued_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in issued.formats:
         raise Http404("No such format")
     stem = f"{issued.filename_stem}-{issued.classification}"
-    return _download(issued.file(fmt), fmt, stem)
+    return _download(issued.file(fmt), fmt, issued.meeting.plan, stem)

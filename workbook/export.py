@@ -47,7 +47,7 @@ def lists_for(ctx: Context) -> dict[str, list[str]]:
 
 
 def file_stem(plan: Plan, day: datetime.date) -> str:
-    return f"{plan.slug}-{day.isoformat()}"
+    return f"{plan.file_prefix}-{plan.slug}-{day.isoformat()}"
 
 
 def plan_workbook(plan: Plan) -> tuple[str, bytes]:

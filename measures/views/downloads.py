@@ -134,7 +134,7 @@ def scorecard_download(request: HttpRequest, slug: str, fmt: str) -> HttpRespons
     content = _csv(title, rows) if fmt == "csv" else _xlsx(title, rows)
     response = HttpResponse(content, content_type=FORMATS[fmt].content_type)
     response["Content-Disposition"] = (
-        f'attachment; filename="measures-scorecard-{as_at.isoformat()}.{fmt}"'
+        f'attachment; filename="{plan.file_prefix}-measures-scorecard-{as_at.isoformat()}.{fmt}"'
     )
     return response
 
@@ -173,6 +173,6 @@ def figures_template(request: HttpRequest, slug: str) -> HttpResponse:
         ("\ufeff" + out.getvalue()).encode("utf-8"), content_type=FORMATS["csv"].content_type
     )
     response["Content-Disposition"] = (
-        f'attachment; filename="figures-{month.strftime("%Y-%m")}.csv"'
+        f'attachment; filename="{plan.file_prefix}-figures-{month.strftime("%Y-%m")}.csv"'
     )
     return response

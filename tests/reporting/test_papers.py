@@ -321,7 +321,8 @@ def test_every_download_opens_and_carries_the_seed_table(seed):
         response = clients["board"].get(url, {"as_at": "2015-05-31"})
         assert response.status_code == 200
         disposition = response["Content-Disposition"]
-        assert disposition.startswith(f'attachment; filename="{kind}-2015-05-31')
+        prefix = f'attachment; filename="plymouth-city-council-{kind}-2015-05-31'
+        assert disposition.startswith(prefix)
         assert disposition.endswith(f'.{fmt}"')
         return response.content
 

@@ -67,7 +67,7 @@ def test_issuing_a_paper_numbers_its_versions_and_keeps_every_file(seed):  # noq
     download = clients["board"].get(reverse("reporting:issued_download", args=[first.pk, "csv"]))
     assert download.content == first.file("csv")
     assert download["Content-Disposition"].startswith(
-        f'attachment; filename="{first.filename_stem}'
+        f'attachment; filename="{plan.file_prefix}-{first.filename_stem}'
     )
     # A paper for another kind of meeting is refused, and nothing is written.
     wrong = PreparedPaper(
