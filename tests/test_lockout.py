@@ -149,6 +149,19 @@ def test_the_lockout_page_says_how_long_in_words():
 
 
 @pytest.mark.django_db
+def test_the_lockout_lifts_after_the_cool_off(time_machine):
+    """15 minutes after the last try (on the test's clock, tests/conftest.py);
+    a try while locked out counts as one."""
+    factories.UserFactory(username="board")
+    client = Client()
+    fail(client)
+    time_machine.shift(datetime.timedelta(minutes=14))
+    assert sign_in(client, PASSWORD).status_code == 429
+    time_machine.shift(datetime.timedelta(minutes=16))
+    assert is_signed_in(sign_in(client, PASSWORD))
+
+
+@pytest.mark.django_db
 def test_the_lockout_page_follows_the_setting(settings):
     settings.AXES_COOLOFF_TIME = 1 / 60  # hours, as the settings give it: one minute
     factories.UserFactory(username="board")

@@ -2,6 +2,7 @@
 the RAG key wherever a status shows, and the council's own branding
 (tests/test_councils.py checks each plan names its own council)."""
 
+import datetime
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from tests.conftest import client_for
 from tests.plans.test_access import urls_for
 
 pytestmark = pytest.mark.django_db
@@ -96,9 +98,20 @@ def test_repeated_failures_lock_the_account(world, client):
     assert "_auth_user_id" not in client.session
 
 
-def test_sessions_end_after_inactivity():
+def test_sessions_end_after_inactivity(world, time_machine):
+    """30 minutes without a request signs the user out; each request starts
+    the 30 minutes again (on the test's clock, tests/conftest.py)."""
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    client = client_for(world.users["officer"])
+    url = reverse("plans:my_work")
+    for _ in range(2):
+        time_machine.shift(datetime.timedelta(minutes=29))
+        assert client.get(url).status_code == 200
+    time_machine.shift(datetime.timedelta(minutes=31))
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_area_updates_come_a_page_at_a_time(world, clients):
