@@ -11,7 +11,9 @@ stops a plan's e-mails.
 from __future__ import annotations
 
 import re
+from email.utils import formataddr, parseaddr
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 # C0 and C1 control characters (line feed, carriage return, tab, escape, NEL…)
@@ -38,3 +40,10 @@ def validator(message: str):
             raise ValidationError(message, code="single_line")
 
     return validate
+
+
+def sender_address(council_name: str) -> str:
+    """DEFAULT_FROM_EMAIL's address, with the plan's council as the name
+    recipients see (on one line: it is a header)."""
+    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((single_line(council_name), address or settings.DEFAULT_FROM_EMAIL))

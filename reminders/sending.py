@@ -12,20 +12,12 @@ message recorded before titles were checked must still go (plans/single_line.py)
 
 from __future__ import annotations
 
-from email.utils import formataddr, parseaddr
-
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from plans.single_line import single_line
+from plans.single_line import sender_address, single_line
 
 from .models import Message
-
-
-def sender_address(council_name: str) -> str:
-    """DEFAULT_FROM_EMAIL's address, with the council's name as the name recipients see."""
-    _, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    return formataddr((single_line(council_name), address or settings.DEFAULT_FROM_EMAIL))
 
 
 def backend_label() -> str:

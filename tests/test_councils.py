@@ -469,6 +469,7 @@ def test_set_password_email_names_the_plans_council(councils):
         assert message.to == [c.users["officer"].email]
         assert f"an administrator of {c.name}'s Children's Services Plan" in message.body
         assert other(c) not in message.body and other(c) not in message.subject
+        assert parseaddr(message.from_email)[0] == c.name
 
 
 # --- The settings, and a plan set up in the admin site ------------------------------------
