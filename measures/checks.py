@@ -15,9 +15,11 @@ from .models import DECIMAL_PLACES, MAX_VALUE, Unit
 class FigureError(ValueError):
     """The figure cannot be stored; ``message`` says what to do (GOV.UK style)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = "invalid") -> None:
         super().__init__(message)
         self.message = message
+        # "min_value" for a negative number: a form may word it for its field.
+        self.code = code
 
 
 # Digits with an optional decimal part; thousands separators and a trailing
@@ -40,7 +42,7 @@ def parse_figure(raw: object, unit: str) -> Decimal:
     if text == "":
         raise FigureError("Enter the figure")
     if text.startswith("-") and _NUMBER.fullmatch(text[1:].removesuffix("%").strip()):
-        raise FigureError("The figure must be 0 or more")
+        raise FigureError("The figure must be 0 or more", "min_value")
     if text.endswith("%"):
         if unit != Unit.PERCENTAGE:
             raise FigureError(

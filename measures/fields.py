@@ -23,7 +23,9 @@ class FigureField(forms.CharField):
     "max_value" error, with a GOV.UK message naming the most, like "Enter a
     default tolerance of 999,999.99 or less")."""
 
-    def __init__(self, *, unit: str, column: Column, **kwargs: Any) -> None:
+    def __init__(
+        self, *, unit: str, column: Column, called: str = "a figure", **kwargs: Any
+    ) -> None:
         self.unit = unit
         self.column = column
         if column_places(column) < DECIMAL_PLACES:
@@ -34,7 +36,9 @@ class FigureField(forms.CharField):
         kwargs.setdefault("max_length", 30)
         messages = {
             "max_length": "Enter a number, like 12 or 72.5",
-            "max_value": f"Enter a figure of {self.maximum:,} or less",
+            # ``called``: what the field is, in its messages ("a target of…").
+            "max_value": f"Enter {called} of {self.maximum:,} or less",
+            "min_value": f"Enter {called} of 0 or more",
         }
         kwargs["error_messages"] = {**messages, **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
@@ -46,7 +50,8 @@ class FigureField(forms.CharField):
         try:
             figure = parse_figure(text, self.unit)
         except FigureError as error:
-            raise ValidationError(error.message) from None
+            message = self.error_messages.get(error.code, error.message)
+            raise ValidationError(message, code=error.code) from None
         if figure > self.maximum:
             raise ValidationError(self.error_messages["max_value"], code="max_value")
         return figure

@@ -34,11 +34,16 @@ MAX_UPLOAD_BYTES = 1024 * 1024  # 1 MB: thousands of rows; a bigger file is not 
 
 
 def _decimal_field(
-    label: str, name: str, *, help_text: str = "", unit: str = Unit.NUMBER
+    label: str, name: str, *, called: str, help_text: str = "", unit: str = Unit.NUMBER
 ) -> FigureField:
     """An optional figure of a measure's: kept in Measure.``name``."""
     return FigureField(
-        unit=unit, column=(Measure, name), label=label, required=False, help_text=help_text
+        unit=unit,
+        column=(Measure, name),
+        called=called,
+        label=label,
+        required=False,
+        help_text=help_text,
     )
 
 
@@ -103,13 +108,15 @@ class MeasureForm(CreateForm):
         required=False,
         error_messages={"invalid_choice": "Select an action from this area"},
     )
-    baseline_value = _decimal_field("Baseline figure (optional)", "baseline_value")
+    baseline_value = _decimal_field(
+        "Baseline figure (optional)", "baseline_value", called="a baseline"
+    )
     baseline_period = PeriodTextField(
         label="Baseline period (optional)",
         required=False,
         help_text="The month the baseline describes, for example March 2015.",
     )
-    target_value = _decimal_field("Target (optional)", "target_value")
+    target_value = _decimal_field("Target (optional)", "target_value", called="a target")
     target_date = PlanDateField(
         label="Target date",
         required=False,
@@ -118,6 +125,7 @@ class MeasureForm(CreateForm):
     tolerance = _decimal_field(
         "Tolerance (optional)",
         "tolerance",
+        called="a tolerance",
         help_text="How far short of the target a figure is still amber. Leave empty for the "
         "plan's default.",
     )
@@ -428,12 +436,12 @@ class SettingsForm(GovForm):
     default_tolerance = FigureField(
         unit=Unit.NUMBER,
         column=(MeasureSettings, "default_tolerance"),
+        called="a default tolerance",
         label="Default tolerance",
         help_text="How far short of its target a figure is still amber, for measures with no "
         "tolerance of their own. For example, 5.",
         error_messages={
             "required": "Enter the default tolerance",
-            "max_value": "Enter a default tolerance of 999,999.99 or less",
         },
     )
     default_tolerance_kind = forms.ChoiceField(

@@ -449,6 +449,11 @@ def test_a_default_tolerance_beyond_its_column_is_a_form_error(ctx):
     assert response.status_code == 400
     assert "Enter a default tolerance of 999,999.99 or less" in response.content.decode()
     assert not MeasureSettings.objects.exists()
+    # A negative one is named for what it is, not "the figure".
+    response = send_settings(ctx, "default_tolerance", "-5")
+    assert response.status_code == 400
+    assert "Enter a default tolerance of 0 or more" in response.content.decode()
+    assert not MeasureSettings.objects.exists()
     assert send_settings(ctx, "default_tolerance", "999999.99").status_code == 302
     assert MeasureSettings.objects.get().default_tolerance == Decimal("999999.99")
 
