@@ -94,7 +94,7 @@ def test_start_a_plan_and_round_trip_it_through_excel(new_page, tmp_path):
         page.get_by_role("link", name="Export the plan to Excel (.xlsx)").click()
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
-    assert path.name.startswith(plan.slug)
+    assert path.name.startswith(f"{plan.file_prefix}-{plan.slug}-")
 
     # Change the due date and the owner in Excel (openpyxl here).
     book = openpyxl.load_workbook(path)
