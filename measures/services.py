@@ -268,7 +268,6 @@ def save_upload(
     if it was claimed, even by a post still writing: the second waits for the
     first and finds its claim), lock the figures, and compare each with what
     the preview saw (FiguresChanged if any differs); then write."""
-    outcome = Outcome()
     seen = {(m.pk, periods.start_of(p, m.frequency)): s for m, p, _, _, s in rows}
     with transaction.atomic():
         _claim(confirmation, plan=plan, user=user, digest=digest)
@@ -281,18 +280,11 @@ def save_upload(
         if changed:
             raise FiguresChanged(changed)
         try:
-            with transaction.atomic():
-                for measure, period, value, comment, _ in rows:
-                    result = record_value(
-                        measure=measure,
-                        period=period,
-                        value=value,
-                        comment=comment,
-                        user=user,
-                        reason=reason,
-                        today=today,
-                    )
-                    setattr(outcome, result, getattr(outcome, result) + 1)
+            # record_values' own transaction is a savepoint here, so a clash
+            # below rolls back the figures and keeps the claim's lock.
+            outcome = record_values(
+                [row[:4] for row in rows], user=user, reason=reason, today=today
+            )
         except IntegrityError:
             # A figure entered by someone else this very moment: theirs stands.
             now = last_changes(set(seen))
