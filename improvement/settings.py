@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Shared by every app below it (imports none of them).
+    "core",
     "plans",
     "reporting",
     "reminders",
