@@ -1,5 +1,5 @@
 """Form fields for the numbers and periods of measures: a figure bounded by
-its column (plans/numbers.py), a period typed as a month."""
+its column (core/numbers.py), a period typed as a month."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
-from plans.numbers import Column, check_within, column_places, column_range
+from core.numbers import Column, check_within, column_places, column_range
 
 from . import periods
 from .checks import FigureError, parse_figure

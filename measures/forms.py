@@ -11,9 +11,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from plans.forms import CreateForm, GovForm, PlanDateField, RecordChoice, date_initial
+from core.forms import CreateForm, GovForm, PlanDateField, RecordChoice, date_initial
+from core.numbers import WholeNumberField
 from plans.models import Action, Owner
-from plans.numbers import WholeNumberField
 
 from . import periods
 from .checks import period_problem

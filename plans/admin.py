@@ -33,6 +33,8 @@ from django.http import HttpResponseRedirect
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.numbers import WholeNumberField
+
 from . import accounts
 from .models import (
     Action,
@@ -47,7 +49,6 @@ from .models import (
     ProgressUpdate,
     Theme,
 )
-from .numbers import WholeNumberField
 from .services import (
     EditConflict,
     delete_with_history,

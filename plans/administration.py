@@ -32,6 +32,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
+from core.single_line import sender_address
+
 from . import accounts
 from . import permissions as perms
 from .models import (
@@ -55,7 +57,6 @@ from .services import (
     delete_with_history,
     save_with_history,
 )
-from .single_line import sender_address
 
 log = logging.getLogger("plans.audit")
 User = get_user_model()
@@ -690,9 +691,7 @@ def _send_set_password_email(
     subject = render_to_string("registration/set_password_subject.txt", context)
     body = render_to_string("registration/set_password_email.txt", context)
     try:
-        send_mail(
-            " ".join(subject.split()), body, sender_address(plan.council.name), [user.email]
-        )
+        send_mail(" ".join(subject.split()), body, sender_address(plan.council.name), [user.email])
     except OSError:
         # The account stands; the administrator is told to send the e-mail again.
         log.exception("set-password e-mail to %s could not be sent", user.get_username())

@@ -19,42 +19,21 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.validators import validate_email
 
-from . import single_line
-from .administration import members_for_owners, organisations_for, role_choices
-from .forms import (
+from core.forms import (
     CreateForm,
     GovForm,
     PlanDateField,
     RecordChoice,
     date_initial,
     reason_field,
+    text_field,
 )
+from core.numbers import WholeNumberField
+
+from .administration import members_for_owners, organisations_for, role_choices
 from .models import DatePrecision, Meeting, Organisation, Owner, Plan, Theme
-from .numbers import WholeNumberField
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-
-
-def _text(
-    label: str, max_length: int, required: str = "", *, one_line: bool = False, **kwargs: Any
-) -> forms.CharField:
-    """A text field with GOV.UK messages; ``required`` is the message when it must be
-    given. ``one_line``: a title or name that reaches e-mail subjects or senders'
-    names, where a line break stops the e-mail (plans/single_line.py)."""
-    name = label.removesuffix(" (optional)")
-    name = name[0].lower() + name[1:]
-    if one_line:
-        kwargs["validators"] = [single_line.validator(f"Enter the {name} on one line")]
-    return forms.CharField(
-        label=label,
-        max_length=max_length,
-        required=bool(required),
-        error_messages={
-            "required": required,
-            "max_length": f"The {name} must be {max_length:,} characters or fewer",
-        },
-        **kwargs,
-    )
 
 
 def _yes_no(label: str, help_text: str) -> forms.ChoiceField:
@@ -81,13 +60,13 @@ def _role_field(label: str = "Role") -> forms.ChoiceField:
 
 
 class PlanDetailsForm(GovForm):
-    title = _text("Title", 200, "Enter the plan's title", one_line=True)
-    inspection_name = _text("Inspection", 300, "Enter the name of the inspection")
+    title = text_field("Title", 200, "Enter the plan's title", one_line=True)
+    inspection_name = text_field("Inspection", 300, "Enter the name of the inspection")
     inspection_start = PlanDateField(
         label="Inspection start date", help_text="For example, 1 10 2014"
     )
     inspection_end = PlanDateField(label="Inspection end date", help_text="For example, 30 11 2014")
-    judgement_areas = _text(
+    judgement_areas = text_field(
         "Judgement areas (optional)",
         5000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -98,13 +77,13 @@ class PlanDetailsForm(GovForm):
         required=False,
         help_text="For example, 14 4 2015",
     )
-    board_name = _text(
+    board_name = text_field(
         "Board name", 200, "Enter the board's name", help_text="For example, Improvement Board"
     )
-    board_description = _text(
+    board_description = text_field(
         "About the board (optional)", 5000, widget=forms.Textarea(attrs={"rows": 4})
     )
-    overview = _text(
+    overview = text_field(
         "Overview (optional)",
         10000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -209,7 +188,7 @@ class SetUpForm(CreateForm):
 
 
 class ThemeForm(SetUpForm):
-    name = _text("Name", 200, "Enter the theme's name", help_text="For example, Leadership")
+    name = text_field("Name", 200, "Enter the theme's name", help_text="For example, Leadership")
     order = WholeNumberField(
         column=(Theme, "order"),
         label="Position in lists",
@@ -244,7 +223,7 @@ class _AccountChoice(forms.ModelChoiceField):
 
 
 class OwnerForm(SetUpForm):
-    job_title = _text(
+    job_title = text_field(
         "Job title",
         200,
         "Enter the job title",
@@ -277,8 +256,8 @@ class OwnerForm(SetUpForm):
 
 
 class PartnerForm(SetUpForm):
-    name = _text("Name", 200, "Enter the organisation's name", one_line=True)
-    short_name = _text(
+    name = text_field("Name", 200, "Enter the organisation's name", one_line=True)
+    short_name = text_field(
         "Short name (optional)",
         50,
         one_line=True,
@@ -313,7 +292,7 @@ class MeetingForm(SetUpForm):
             "invalid_choice": "Select the kind of meeting",
         },
     )
-    title = _text(
+    title = text_field(
         "Title",
         300,
         "Enter the meeting's title",
@@ -359,7 +338,7 @@ class ReasonForm(GovForm):
 
 
 class AddMemberForm(CreateForm):
-    account = _text(
+    account = text_field(
         "User name or e-mail address",
         254,
         "Enter the user name or e-mail address of the account",
@@ -376,28 +355,28 @@ class AddMemberForm(CreateForm):
 
 
 class NewAccountForm(CreateForm):
-    first_name = _text(
+    first_name = text_field(
         "First name",
         150,
         "Enter the first name",
         one_line=True,
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
-    last_name = _text(
+    last_name = text_field(
         "Last name",
         150,
         "Enter the last name",
         one_line=True,
         widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
-    email = _text(
+    email = text_field(
         "E-mail address",
         254,
         "Enter the e-mail address",
         help_text="We will send a link to set a password to this address.",
         widget=forms.EmailInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
-    username = _text(
+    username = text_field(
         "User name",
         150,
         "Enter a user name",
@@ -485,14 +464,14 @@ class StartPlanForm(CreateForm):
             "invalid_choice": "Select a council from the list",
         },
     )
-    title = _text(
+    title = text_field(
         "Plan title",
         200,
         "Enter the plan's title",
         one_line=True,
         help_text="For example, Children's Services Improvement Plan",
     )
-    inspection_name = _text(
+    inspection_name = text_field(
         "Inspection",
         300,
         "Enter the name of the inspection",
@@ -503,7 +482,7 @@ class StartPlanForm(CreateForm):
         label="Inspection start date", help_text="For example, 20 10 2014"
     )
     inspection_end = PlanDateField(label="Inspection end date", help_text="For example, 12 11 2014")
-    judgement_areas = _text(
+    judgement_areas = text_field(
         "Judgement areas (optional)",
         5000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -514,14 +493,14 @@ class StartPlanForm(CreateForm):
         required=False,
         help_text="For example, 14 4 2015",
     )
-    board_name = _text(
+    board_name = text_field(
         "Board name",
         200,
         "Enter the board's name",
         initial="Improvement Board",
         help_text="The board the plan reports to. For example, Improvement Board",
     )
-    board_description = _text(
+    board_description = text_field(
         "Reporting arrangements (optional)",
         5000,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -565,7 +544,7 @@ class StartPlanForm(CreateForm):
 
 
 class RecommendationsForm(GovForm):
-    recommendations = _text(
+    recommendations = text_field(
         "The inspection's recommendations",
         60000,
         "Paste the recommendations as a numbered list",

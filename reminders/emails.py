@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.single_line import single_line
+from core.single_line import single_line
 
 from .models import Message
 from .workdays import long_date
@@ -100,7 +100,7 @@ def subject_for(kind: str, c: dict) -> str:
 def render(planned: Planned, *, plan_title: str, council_name: str) -> Message:
     """The message, ready to record (unsaved). The plan's title and council's
     name are put on one line: a line break stored in either would make the
-    subject a header no mail server accepts (plans/single_line.py)."""
+    subject a header no mail server accepts (core/single_line.py)."""
     context = {
         "name": planned.recipient.greeting_name,
         "plan_title": single_line(plan_title),

@@ -10,9 +10,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from plans.forms import GovForm, reason_field
+from core.forms import GovForm, reason_field
+from core.numbers import WholeNumberField
 from plans.models import Meeting
-from plans.numbers import WholeNumberField
 
 from .models import MAX_OFFSET, MAX_WORKING_DAYS, EmailPreferences, ReturnSettings, parse_numbers
 

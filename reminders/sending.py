@@ -7,7 +7,7 @@ A sender's ``send(message)`` returns the provider's reference (Notify's id, or
 sender's ``permanent(error)`` whether trying again could ever help.
 
 The subject and the sender's name are put on one line as they are sent: a
-message recorded before titles were checked must still go (plans/single_line.py).
+message recorded before titles were checked must still go (core/single_line.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from plans.single_line import sender_address, single_line
+from core.single_line import sender_address, single_line
 
 from .models import Message
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
 
-from plans.forms import GovForm, PlanDateField, date_initial
+from core.forms import GovForm, PlanDateField, date_initial
 from plans.models import Meeting, Plan, format_plan_date
 
 from .papers import Classification

@@ -16,9 +16,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import date_initial
 from measures.pages import dashboard_scorecard
 from plans import permissions as perms
-from plans.forms import date_initial
 from plans.history import history_of
 from plans.models import Meeting, Plan
 from plans.services import EditConflict

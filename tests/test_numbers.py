@@ -8,7 +8,7 @@ column of eight digits used to be a 500.)
 ``CASES`` is the table of every numeric field of every form (and of the
 numbers read by hand from uploads and addresses): the first test walks every
 Form class in the project and fails on a numeric field the table does not
-cover, or one not bound to its column (plans/numbers.py)."""
+cover, or one not bound to its column (core/numbers.py)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.numbers import WholeNumberField, column_range
 from measures.fields import FigureField
 from measures.forms import FigureForm, FiguresForm, MeasureForm, SettingsForm
 from measures.models import Measure, MeasureSettings, MeasureValue
@@ -39,7 +40,6 @@ from plans.admin import VersionedFormMixin
 from plans.administration import history_version
 from plans.forms_setup import PlanDetailsForm, ThemeForm
 from plans.models import Milestone, Plan, Theme
-from plans.numbers import WholeNumberField, column_range
 from reminders.forms import RemindForm, ReturnSettingsForm
 from reminders.models import ReturnSettings, parse_numbers
 from tests.conftest import client_for

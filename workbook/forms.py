@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from plans.forms import GovForm
+from core.forms import GovForm
 
 
 class UploadForm(GovForm):

@@ -15,8 +15,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import GovForm
 from plans import permissions as perms
-from plans.forms import GovForm
 from plans.models import Plan
 from plans.services import EditConflict
 from plans.views.common import posted

@@ -15,17 +15,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from core.forms import CreateForm, GovForm, date_initial
 from plans import permissions as perms
 from plans import services
 from plans.forms import (
     ActionForm,
     AreaForm,
-    CreateForm,
-    GovForm,
     MilestoneCompleteForm,
     MilestoneForm,
     MilestoneReforecastForm,
-    date_initial,
 )
 from plans.models import Action, Milestone
 

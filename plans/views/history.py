@@ -16,8 +16,8 @@ from django.shortcuts import render
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET
 
+from core.forms import PlanDateField
 from plans import permissions as perms
-from plans.forms import PlanDateField
 from plans.history import (
     ChangeFilter,
     ChangePage,

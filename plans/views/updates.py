@@ -17,9 +17,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import GovForm
 from plans import permissions as perms
 from plans import services
-from plans.forms import GovForm, ProgressUpdateForm, ReviewForm
+from plans.forms import ProgressUpdateForm, ReviewForm
 from plans.models import ProgressUpdate
 
 from .common import conflict_response, form_page, posted

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
+from core.single_line import is_single_line, single_line
 from plans.models import Membership, Organisation, Plan
 from plans.roles import OFFICER
-from plans.single_line import is_single_line, single_line
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
