@@ -2,7 +2,7 @@
 cards every page and paper shows (latest figure, target, RAG by tolerance,
 direction of travel, the chart's points).
 
-As at a date, everything is read from recorded history (reporting.snapshot's
+As at a date, everything is read from recorded history (plans.snapshot's
 ``latest_rows``): a figure entered after the day, or a correction made after
 it, is not there; a measure's target is the one it had then. Today's pages
 read the live tables, which say the same thing about today. Either way a fixed
@@ -19,8 +19,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from plans import snapshot as snap
 from plans.models import Owner, Plan, format_plan_date, history_rows
-from reporting import snapshot as snap
 
 from . import periods
 from . import rag as mrag
@@ -392,7 +392,7 @@ def figures_at(
     until: datetime.date | None = None,
 ) -> list[_Figure]:
     """Each figure's latest history row before ``before`` (the rule of
-    reporting.snapshot.latest_rows, deletions left out), for periods from
+    plans.snapshot.latest_rows, deletions left out), for periods from
     ``since``: one query, read as plain values rather than model instances
     (thousands of rows on a national scorecard)."""
     rows = snap.latest_per_record(

@@ -9,8 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from plans import snapshot as snap
 from plans.models import RAG, Plan, Theme
-from reporting import snapshot as snap
 
 from . import rag as mrag
 from .readings import MeasureCard, cards_at

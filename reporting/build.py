@@ -6,11 +6,11 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
+from plans import snapshot as snap
 from plans.history import ChangeFilter, ChangePage, change_page
 from plans.models import RAG, Action, Meeting, Milestone, Owner, Plan, Theme, format_plan_date
 
 from . import charts
-from . import snapshot as snap
 from .papers import NOT_RATED, AreaLine, FrontSheet, Kind, MilestoneLine, Paper, lateness, rag_label
 
 NEXT_QUARTER_DAYS = 91

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from plans import snapshot as snap
 from plans.models import RAG, end_of_month
 
-from . import snapshot as snap
 from .papers import NOT_RATED
 
 HEIGHT = 200  # drawing area, in SVG units

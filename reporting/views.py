@@ -7,8 +7,6 @@ issuing is reporting.services.issue_paper.
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,52 +14,24 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.asat import AsAtForm, today
 from core.forms import date_initial
 from measures.pages import dashboard_scorecard
 from plans import permissions as perms
 from plans.history import history_of
 from plans.models import Meeting, Plan
 from plans.services import EditConflict
+from plans.views.common import as_at_or_form, bad_as_at
 
 from . import cache
 from . import services as papers_service
-from . import snapshot as snap
 from .build import build_dashboard, build_paper, default_front
 from .exports import render_body, render_file
-from .forms import AsAtForm, FrontSheetForm, as_at_data, today
+from .forms import FrontSheetForm
 from .models import IssuedPaper, PreparedPaper
 from .papers import FORMATS, Kind
 
 DEFAULT_STALE_DAYS = 90
-
-
-class BadRequest(Exception):
-    """A query parameter the page cannot use; the page says why (400)."""
-
-    def __init__(self, form) -> None:
-        self.form = form
-
-
-def _as_at(request: HttpRequest, plan: Plan) -> tuple[datetime.date, AsAtForm]:
-    """The as-at date asked for (default today), or BadRequest."""
-    data = as_at_data(request.GET)
-    first_day = snap.first_recorded(plan)
-    if data is None:
-        form = AsAtForm(plan=plan, first_day=first_day, initial={"as_at": date_initial(today())})
-        return today(), form
-    form = AsAtForm(data, plan=plan, first_day=first_day)
-    if not form.is_valid():
-        raise BadRequest(form)
-    return form.cleaned_data["as_at"], form
-
-
-def _bad_request(request: HttpRequest, plan: Plan, error: BadRequest, title: str) -> HttpResponse:
-    return render(
-        request,
-        "reporting/bad_as_at.html",
-        {"plan": plan, "form": error.form, "title": title},
-        status=400,
-    )
 
 
 def _stale_days(request: HttpRequest) -> int | None:
@@ -79,20 +49,18 @@ def _stale_days(request: HttpRequest) -> int | None:
 @require_GET
 def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     plan = perms.get_plan_for_user(request.user, slug)
-    try:
-        as_at, form = _as_at(request, plan)
-    except BadRequest as error:
-        return _bad_request(request, plan, error, "Dashboard")
+    as_at, form = as_at_or_form(request, plan)
+    if as_at is None:
+        return bad_as_at(request, plan, form, "Dashboard")
     stale_days = _stale_days(request)
     if stale_days is None:
         form = AsAtForm(
             {f"as_at_{i}": part for i, part in enumerate(date_initial(as_at))},
-            plan=plan,
-            first_day=snap.first_recorded(plan),
+            first_day=form.first_day,
         )
         form.is_valid()
         form.add_error(None, "Enter the number of days as a whole number from 1 to 3650")
-        return _bad_request(request, plan, BadRequest(form), "Dashboard")
+        return bad_as_at(request, plan, form, "Dashboard")
     dashboard = build_dashboard(
         plan, as_at, stale_days=stale_days, viewer=request.user, first_day=form.first_day
     )
@@ -122,10 +90,9 @@ def _check_kind(kind: str, fmt: str | None = None) -> None:
 @require_GET
 def paper_list(request: HttpRequest, slug: str) -> HttpResponse:
     plan = perms.get_plan_for_user(request.user, slug)
-    try:
-        as_at, form = _as_at(request, plan)
-    except BadRequest as error:
-        return _bad_request(request, plan, error, "Papers")
+    as_at, form = as_at_or_form(request, plan)
+    if as_at is None:
+        return bad_as_at(request, plan, form, "Papers")
     can_issue = perms.can_issue_papers(request.user, plan)
     meetings = list(Meeting.objects.filter(plan=plan, cancelled=False).order_by("-date"))
     papers = [
@@ -166,10 +133,9 @@ def _download(content: bytes, fmt: str, plan, stem: str) -> HttpResponse:
 def paper_view(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
     _check_kind(kind)
     plan = perms.get_plan_for_user(request.user, slug)
-    try:
-        as_at, form = _as_at(request, plan)
-    except BadRequest as error:
-        return _bad_request(request, plan, error, Kind.TITLES[kind])
+    as_at, form = as_at_or_form(request, plan)
+    if as_at is None:
+        return bad_as_at(request, plan, form, Kind.TITLES[kind])
     paper = build_paper(kind, plan, as_at)
     return render(
         request,
@@ -190,10 +156,9 @@ def paper_view(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 def paper_download(request: HttpRequest, slug: str, kind: str, fmt: str) -> HttpResponse:
     _check_kind(kind, fmt)
     plan = perms.get_plan_for_user(request.user, slug)
-    try:
-        as_at, _ = _as_at(request, plan)
-    except BadRequest as error:
-        return _bad_request(request, plan, error, Kind.TITLES[kind])
+    as_at, form = as_at_or_form(request, plan)
+    if as_at is None:
+        return bad_as_at(request, plan, form, Kind.TITLES[kind])
     front = default_front(kind, plan)
     content = cache.cached(
         plan,

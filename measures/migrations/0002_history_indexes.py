@@ -1,7 +1,7 @@
 from django.db import migrations
 
 # Figures and measures as at a date (measures/readings.py) take each record's
-# latest history row before a cut-off (reporting.snapshot.latest_rows),
+# latest history row before a cut-off (plans.snapshot.latest_rows),
 # filtered by the measures of a plan's areas: these indexes serve those reads
 # whatever the length of the history. Created in SQL because simple-history
 # builds the history models itself; the same statements on PostgreSQL and SQLite.

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from plans import permissions as perms
+from plans.views.common import as_at_or_form, bad_as_at
 from reporting.exports import clean_text, safe_cell
 from reporting.papers import FORMATS
 
@@ -19,7 +20,6 @@ from .. import periods
 from .. import rag as mrag
 from ..models import Frequency, Measure
 from ..scorecard import at
-from .common import as_at_or_form, bad_as_at
 from .figures import _figures_month
 
 SCORECARD_COLUMNS = [

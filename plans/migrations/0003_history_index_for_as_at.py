@@ -1,6 +1,6 @@
 from django.db import migrations
 
-# Reading an area's latest approved update as at a date (reporting/snapshot.py)
+# Reading an area's latest approved update as at a date (plans/snapshot.py)
 # walks this index from the newest as-at date down, skipping rows recorded
 # after the cut-off. Created in SQL because simple-history builds the history
 # model itself; it is the same statement on PostgreSQL and SQLite.

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.asat import AsAtForm
+from core.asat import as_at_or_form as _as_at_or_form
 from plans.history import history_of
+from plans.models import Plan
 from plans.services import EditConflict
+from plans.snapshot import first_recorded
 
 
 def form_page(
@@ -60,3 +66,20 @@ def conflict_response(
 def posted(request: HttpRequest):
     """The POST data to bind a form to, or None on GET (an empty POST is still a POST)."""
     return request.POST if request.method == "POST" else None
+
+
+def as_at_or_form(request: HttpRequest, plan: Plan) -> tuple[datetime.date | None, AsAtForm]:
+    """The as-at date a plan's page or paper is asked for (today when none is),
+    with its form; None and the form with its error when the plan holds nothing
+    on that day or the date is not one."""
+    return _as_at_or_form(request.GET, first_recorded(plan))
+
+
+def bad_as_at(request: HttpRequest, plan: Plan, form: AsAtForm, title: str) -> HttpResponse:
+    """The page that says why an as-at date cannot be shown (400)."""
+    return render(
+        request,
+        "reporting/bad_as_at.html",
+        {"plan": plan, "form": form, "title": title},
+        status=400,
+    )

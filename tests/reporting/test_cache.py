@@ -380,7 +380,7 @@ def test_the_code_stamp_covers_every_file_a_paper_depends_on():
     assert {
         "measures/rag.py",
         "measures/periods.py",
-        "reporting/snapshot.py",
+        "plans/snapshot.py",
         "reporting/build.py",
         "plans/models.py",
         "improvement/settings.py",

@@ -356,8 +356,8 @@ def test_every_download_opens_and_carries_the_seed_table(seed):
 
 
 def test_the_rag_chart_agrees_with_the_status_at_each_month_end(seed):
+    from plans import snapshot as snap
     from reporting import charts
-    from reporting import snapshot as snap
 
     plan, _, _ = seed
     area_ids = list(ImprovementArea.objects.filter(plan=plan).values_list("pk", flat=True))

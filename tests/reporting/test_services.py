@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from plans import snapshot as snap
 from plans.models import ImprovementArea, Meeting, Membership, Milestone, ProgressUpdate
 from plans.roles import Role
 from plans.services import save_with_history
-from reporting import snapshot as snap
 from reporting.build import Dashboard, build_dashboard
 from reporting.exports import RENDERERS, render_file
 from reporting.models import IssuedPaper, PreparedPaper
