@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.downloads import FORMATS
 from plans.models import DatePrecision, Meeting
 
-from .papers import FORMATS, Classification, Kind
+from .papers import Classification, Kind
 
 
 class PreparedPaper(models.Model):
@@ -98,7 +99,7 @@ class IssuedPaper(models.Model):
     title = models.CharField(max_length=300)
     briefing = models.TextField(blank=True, default="")
     html = models.TextField()
-    # One field per format in the registry (papers.FORMATS), named after it.
+    # One field per format in the registry (core/downloads.py), named after it.
     docx = models.BinaryField()
     pdf = models.BinaryField()
     xlsx = models.BinaryField(blank=True, default=b"")

@@ -41,30 +41,6 @@ class Classification(models.TextChoices):
     OFFICIAL_SENSITIVE = "OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"
 
 
-@dataclass(frozen=True)
-class PaperFormat:
-    """A download format: its name is the file extension, the address's last
-    part and the issued paper's field that stores the file."""
-
-    name: str
-    content_type: str
-
-
-# Every format a paper can be downloaded (and issued) in: the one registry,
-# read by the views, the exports and the issued-paper model.
-FORMATS: dict[str, PaperFormat] = {
-    f.name: f
-    for f in [
-        PaperFormat(
-            "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        ),
-        PaperFormat("pdf", "application/pdf"),
-        PaperFormat("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        PaperFormat("csv", "text/csv; charset=utf-8"),
-    ]
-}
-
-
 class Kind:
     """The three papers, and the meeting each is written for."""
 

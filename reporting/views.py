@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.asat import AsAtForm, today
+from core.downloads import FORMATS
 from core.forms import date_initial
 from measures.pages import dashboard_scorecard
 from plans import permissions as perms
@@ -29,7 +30,7 @@ from .build import build_dashboard, build_paper, default_front
 from .exports import render_body, render_file
 from .forms import FrontSheetForm
 from .models import IssuedPaper, PreparedPaper
-from .papers import FORMATS, Kind
+from .papers import Kind
 
 DEFAULT_STALE_DAYS = 90
 

@@ -11,10 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from core.downloads import FORMATS
 from plans import permissions as perms
 from plans.views.common import as_at_or_form, bad_as_at
 from reporting.exports import clean_text, safe_cell
-from reporting.papers import FORMATS
 
 from .. import periods
 from .. import rag as mrag

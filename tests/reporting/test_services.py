@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.downloads import FORMATS
 from plans import snapshot as snap
 from plans.models import ImprovementArea, Meeting, Membership, Milestone, ProgressUpdate
 from plans.roles import Role
@@ -14,7 +15,7 @@ from plans.services import save_with_history
 from reporting.build import Dashboard, build_dashboard
 from reporting.exports import RENDERERS, render_file
 from reporting.models import IssuedPaper, PreparedPaper
-from reporting.papers import FORMATS, Kind
+from reporting.papers import Kind
 from reporting.services import IssueRefused, build_prepared, issue_paper, prepare, save_front_sheet
 from tests import factories
 from tests.reporting.test_papers import seed  # noqa: F401 (fixture)
