@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "workbook",
     # Success measures: targets, tolerances and figures, as at any date.
     "measures",
+    # The seed plan and the illustrative council a fresh installation serves.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "improvement.context_processors.service",
+                "core.context_processors.service",
             ],
         },
     },
@@ -213,7 +215,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "improvement.views.locked_out"
 # The client's address, not a proxy's, so that one client's failures lock only
 # that client's pair (see TRUSTED_PROXIES).
-AXES_CLIENT_IP_CALLABLE = "improvement.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
 
 # Sessions end after a period without activity (each request renews them).
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_MINUTES", "30") * 60
@@ -234,7 +236,7 @@ X_FRAME_OPTIONS = "DENY"
 if envbool("BEHIND_PROXY", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Addresses or networks of the proxies in front of the service: X-Forwarded-For
-# is believed only from these (improvement/client_address.py).
+# is believed only from these (core/client_address.py).
 TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
 for _proxy in TRUSTED_PROXIES:
     try:

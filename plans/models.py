@@ -99,6 +99,11 @@ def format_plan_date(day: datetime.date | None, precision: str = DatePrecision.D
     return f"{day.day} {day.strftime('%B %Y')}"
 
 
+# In the title of a plan of made-up data (demo/council.py): every page of such a
+# plan says so in a banner, and every paper prints the title.
+ILLUSTRATIVE_MARK = "(illustrative data)"
+
+
 class PlanQuerySet(models.QuerySet):
     def visible_to(self, user) -> PlanQuerySet:
         """Plans the user may see: those they hold a role in (all, for a superuser)."""

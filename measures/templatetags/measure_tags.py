@@ -5,9 +5,9 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from plans import permissions as perms
+from plans.models import ILLUSTRATIVE_MARK
 
 from .. import html
-from ..demo import ILLUSTRATIVE_MARK
 
 register = template.Library()
 

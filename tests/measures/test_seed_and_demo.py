@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from measures import demo
+from demo import council as demo
 from measures.models import Measure, MeasureValue
 from measures.seed import load_seed_measures
 from plans.models import Membership, Plan, ProgressUpdate

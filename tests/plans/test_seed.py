@@ -158,7 +158,7 @@ def test_demo_accounts_one_per_role_and_idempotent(seed_plan, capsys):
     assert "officer / demo-officer-pass / Officer" in out
     from django.contrib.auth import get_user_model
 
-    # The demo council's own accounts (measures/demo.py) belong to its plan only:
+    # The demo council's own accounts (demo/council.py) belong to its plan only:
     # tests/measures/test_seed_and_demo.py.
     users = get_user_model().objects.exclude(username__startswith="demo-").order_by("username")
     assert [(u.username, u.memberships.get().get_role_display()) for u in users] == [

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from measures import demo
+from demo import council as demo
 from plans.models import Membership, Owner, Plan
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER, Role
 from plans.services import save_with_history
@@ -57,7 +57,7 @@ class Command(BaseCommand):
                     owner.user = user
                     save_with_history(owner, reason="Demo account holds this role", user=user)
             self.stdout.write(f"  {username} / {password} / {Role(role).label}")
-        # measures: a second, fictional plan with its own accounts (measures/demo.py).
+        # measures: a second, fictional plan with its own accounts (demo/council.py).
         built = demo.build_demo()
         self.stdout.write(
             f"{demo.DEMO_TITLE}: {'created' if built else 'already there'}; "

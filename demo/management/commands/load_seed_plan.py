@@ -2,7 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from measures.seed import load_seed_measures
 from plans.seed import SEED_PLAN, load_plan
+from reporting.seed import record_seed_papers
 
 
 class Command(BaseCommand):
@@ -14,10 +16,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, path: str, **options: object) -> None:
-        # The papers a fixture records are reporting's; reporting builds on plans.
-        from measures.seed import load_seed_measures
-        from reporting.seed import record_seed_papers
-
         result = load_plan(Path(path))
         papers = record_seed_papers(Path(path))
         # Success measures' definitions (measures/seed.py): no figures.

@@ -20,7 +20,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from measures import periods
+from measures.models import Frequency, Measure, MeasureSettings, Polarity, Unit
+from measures.services import record_value
 from plans.models import (
+    ILLUSTRATIVE_MARK,
     Action,
     ImprovementArea,
     Meeting,
@@ -34,12 +38,10 @@ from plans.models import (
 )
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER
 from plans.services import save_with_history
+from reporting.models import PreparedPaper
+from reporting.papers import Kind
+from reporting.services import issue_paper, prepared_defaults
 
-from . import periods
-from .models import Frequency, Measure, MeasureSettings, Polarity, Unit
-from .services import record_value
-
-ILLUSTRATIVE_MARK = "(illustrative data)"
 DEMO_SLUG = "demo-borough-childrens-services"
 DEMO_TITLE = f"Demo Borough Council – children's services improvement plan {ILLUSTRATIVE_MARK}"
 COUNCIL = "Demo Borough Council"
@@ -668,9 +670,6 @@ def _measures(areas, owners, months, save, officer, admin, today) -> None:
 
 def _papers(meetings, scrutiny, today) -> None:
     """Papers issued to the later meetings, each as at a week before its meeting."""
-    from reporting.models import PreparedPaper
-    from reporting.papers import Kind
-    from reporting.services import issue_paper, prepared_defaults
 
     boards = [m for m in meetings if m.kind == Meeting.Kind.IMPROVEMENT_BOARD][-3:]
     others = [m for m in meetings if m.kind != Meeting.Kind.IMPROVEMENT_BOARD][-2:]
