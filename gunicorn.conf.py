@@ -21,9 +21,9 @@ loglevel = os.getenv("GUNICORN_LOG_LEVEL", "info")
 
 def post_worker_init(worker):
     """Tune the garbage collector once the worker has loaded the service
-    (improvement/gc_tuning.py, measured in BENCHMARKS.md): what is
+    (core/gc_tuning.py, measured in BENCHMARKS.md): what is
     loaded now lives as long as the worker and is kept out of full passes, and
     the youngest objects are collected less often."""
-    from improvement.gc_tuning import tune_gc
+    from core.gc_tuning import tune_gc
 
     tune_gc()

@@ -36,7 +36,7 @@ class PrivateCacheControlMiddleware:
 def _signed_in(user) -> bool:
     """Whether the answer is for a signed-in user; if the database cannot say
     (an outage), treat it as one: private is the safe side."""
-    from improvement import outage
+    from core import outage
 
     try:
         return user.is_authenticated

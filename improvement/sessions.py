@@ -15,9 +15,9 @@ import logging
 
 from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 
-from improvement import outage
+from core import outage
 
-log = logging.getLogger("improvement.outage")
+log = logging.getLogger("core.outage")
 
 
 class SessionMiddleware(DjangoSessionMiddleware):

@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from improvement import outage
-from improvement.context_processors import service
+from core import outage
+from core.context_processors import service
 
 
 @never_cache

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.views.defaults import permission_denied
 
-from improvement.client_address import client_address
+from core.client_address import client_address
 
 log = logging.getLogger("plans.audit")
 

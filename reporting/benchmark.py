@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from improvement.gc_tuning import tune_gc
+from core.gc_tuning import tune_gc
 
 
 @dataclass

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from improvement.client_address import client_address
+from core.client_address import client_address
 from improvement.views import duration_words
 from tests import factories
 

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.urls import path
 
-from improvement import outage
+from core import outage
 from improvement import urls as service_urls
 from improvement.views import server_error
 
@@ -132,7 +132,7 @@ def test_the_error_pages_render_with_no_request_session_or_database():
 
 def test_an_outage_is_logged_once_when_it_starts_and_once_when_it_ends(caplog, monkeypatch):
     monkeypatch.setattr(outage, "_down_since", None)
-    with caplog.at_level(logging.INFO, logger="improvement.outage"):
+    with caplog.at_level(logging.INFO, logger="core.outage"):
         for _ in range(3):
             outage.note_down(OperationalError("connection refused"))
         outage.note_up()

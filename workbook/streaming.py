@@ -49,7 +49,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from improvement import outage
+from core import outage
 
 from .steps import Step, Steps
 

@@ -19,9 +19,9 @@ from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from improvement.context_processors import service
+from .context_processors import service
 
-log = logging.getLogger("improvement.outage")
+log = logging.getLogger("core.outage")
 
 RETRY_AFTER_SECONDS = 30
 UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
