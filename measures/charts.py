@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from . import rag as mrag
 from .models import Unit
+from .units import format_value
 
 HEIGHT = 200  # plotting area, in SVG units
 STEP = 40  # between periods
@@ -60,8 +61,6 @@ def _nice_top(value: Decimal) -> Decimal:
 
 def line_chart(card) -> LineChart:
     """The chart of a card's points (measures.readings.MeasureCard)."""
-    from .readings import format_value
-
     values = [p.value for p in card.points if p.value is not None]
     candidates = list(values)
     low_high = None

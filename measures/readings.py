@@ -24,15 +24,16 @@ from plans.models import Owner, Plan, format_plan_date, history_rows
 
 from . import periods
 from . import rag as mrag
+from .charts import line_chart
 from .models import (
     Frequency,
     Measure,
     MeasureSettings,
     MeasureValue,
     Polarity,
-    ToleranceKind,
     Unit,
 )
+from .units import format_value, tolerance_label
 
 # How many periods a chart (and its table) shows.
 CHART_PERIODS = {Frequency.MONTHLY: 18, Frequency.QUARTERLY: 12}
@@ -51,32 +52,6 @@ SCORECARD_NEAR_MONTHS = 15
 
 
 @functools.lru_cache(maxsize=8192)
-def format_value(value: Decimal | None, unit: str) -> str:
-    """'72.5%', '17', '310 days', '45.2 per 10,000'; '' for no value."""
-    if value is None:
-        return ""
-    text = f"{value.quantize(Decimal('0.01')):,.2f}".rstrip("0").rstrip(".")
-    if unit == Unit.PERCENTAGE:
-        return f"{text}%"
-    if unit == Unit.DAYS:
-        return f"{text} day{'' if value == 1 else 's'}"
-    if unit == Unit.RATE:
-        return f"{text} per 10,000"
-    return text
-
-
-@functools.lru_cache(maxsize=1024)
-def tolerance_label(tolerance: Decimal, kind: str, unit: str, inherited: bool) -> str:
-    number = f"{tolerance.quantize(Decimal('0.01')):f}".rstrip("0").rstrip(".")
-    if kind == ToleranceKind.PERCENT:
-        text = f"{number}% of the target"
-    elif unit == Unit.PERCENTAGE:
-        text = f"{number} percentage point{'' if tolerance == 1 else 's'}"
-    else:
-        text = format_value(tolerance, unit)
-    return f"{text} (the plan's default)" if inherited else text
-
-
 @dataclass
 class Point:
     """One period of a measure: its figure (or none), and that figure's RAG."""
@@ -174,8 +149,6 @@ class MeasureCard:
 
     @property
     def chart(self):
-        from .charts import line_chart
-
         return line_chart(self)
 
 

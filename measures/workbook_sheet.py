@@ -54,7 +54,7 @@ from workbook.rows import (
 from . import periods, services
 from .checks import FigureError, parse_figure
 from .models import Frequency, Measure, MeasureValue, Polarity, ToleranceKind, Unit
-from .readings import format_value
+from .units import format_value
 
 MEASURES = "Measures"
 

@@ -713,7 +713,7 @@ def _measure_display(f: models.Field, row: models.Model, value, lookups: _Lookup
     """A measure's or figure's value in the measure's own unit ("72.5%"), its
     periods as periods ("March 2015"), its tolerance with its kind; None for
     a field shown as any other."""
-    from measures.readings import format_value, tolerance_label
+    from measures.units import format_value, tolerance_label
 
     if f.model is MeasureSettings:
         if f.name != "default_tolerance":
