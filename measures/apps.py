@@ -7,5 +7,11 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Success measures"
 
     def ready(self) -> None:
+        from plans import page_parts
+
         # The plan workbook's Measures sheet (workbook/registry.py).
-        from . import workbook_sheet  # noqa: F401
+        from . import pages, workbook_sheet  # noqa: F401
+
+        # The area page's measures; the figures an officer owes, on My work.
+        page_parts.on_area_page("measures", pages.area_context)
+        page_parts.on_my_work("figures due", pages.my_work_figures)

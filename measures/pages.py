@@ -31,6 +31,11 @@ def area_context(area: ImprovementArea, user, today: datetime.date) -> dict:
     }
 
 
+def my_work_figures(user, today: datetime.date, areas: list[ImprovementArea]) -> dict:
+    """My work's figures due (plans/page_parts.py)."""
+    return {"figures_due": figures_due(user, today)}
+
+
 @dataclass
 class FigureDue:
     measure: Measure

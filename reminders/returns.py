@@ -242,3 +242,10 @@ def mark_due(areas: list[ImprovementArea], today: datetime.date) -> None:
         area.return_label = LABELS[area.return_state] if cycle else ""
         area.return_owed = cycle is not None and area.return_state in OWED
         area.return_overdue = area.return_owed and cycle.is_overdue(today)
+
+
+def returns_due(user, today: datetime.date, areas: list[ImprovementArea]) -> dict:
+    """My work's returns (plans/page_parts.py): marks the areas the user leads
+    (``mark_due``) and lists those whose return is still owed."""
+    mark_due(areas, today)
+    return {"due_items": [area for area in areas if area.return_owed]}

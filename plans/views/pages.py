@@ -12,10 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from measures import pages as measures_pages
+from plans import page_parts
 from plans import permissions as perms
 from plans.models import RAG, Action, ImprovementArea, Milestone, Plan, ProgressUpdate
-from reminders.returns import mark_due
 
 # An area whose latest update is older than this is due a new one.
 UPDATE_DUE_AFTER_DAYS = 30
@@ -99,8 +98,8 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "can_edit_area": perms.can_edit_area(user, area),
             "can_add_action": perms.can_add_action(user, area),
             "can_add_milestone": perms.can_add_milestone(user, area),
-            # Success measures (measures/): cards, charts and who may enter figures.
-            **measures_pages.area_context(area, user, today),
+            # What other apps add (plans/page_parts.py): measures' cards and charts.
+            **page_parts.area_page(area, user, today),
         },
     )
 
@@ -122,8 +121,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
     due_before = today - datetime.timedelta(days=UPDATE_DUE_AFTER_DAYS)
     for area in areas:
         area.update_due = area.current_as_at is None or area.current_as_at < due_before
-    # reminders: each area's return for its plan's next board, with its due date
-    mark_due(areas, today)
     actions = list(
         Action.objects.filter(area__plan__in=visible, owner__user=user)
         .select_related("area__plan")
@@ -154,7 +151,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "plans/my_work.html",
         {
             "areas": areas,
-            "due_items": [area for area in areas if area.return_owed],
             "actions": actions,
             "overdue": overdue,
             "due_soon": due_soon,
@@ -163,7 +159,8 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "today": today,
             "due_soon_days": DUE_SOON_DAYS,
             "update_due_days": UPDATE_DUE_AFTER_DAYS,
-            # Success measures (measures/): the figures this officer owes.
-            "figures_due": measures_pages.figures_due(user, today),
+            # What other apps add (plans/page_parts.py): each area's return for
+            # the next board (reminders) and the figures this officer owes (measures).
+            **page_parts.my_work(user, today, areas),
         },
     )
