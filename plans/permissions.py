@@ -23,6 +23,8 @@ record's own page would not.
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -403,13 +405,12 @@ def can_manage_measure_settings(user, plan: Plan) -> bool:
     return administers(user, plan)
 
 
-def get_measure_for_user(user, pk: int, *, define: bool = False, enter: bool = False):
-    """A measure the user may see (404 otherwise), with its area, plan and owner
-    in the same query; 403 if ``define``/``enter`` and they may not."""
-    from measures.models import Measure
-
+def get_measure_for_user(user, measures: QuerySet, *, define: bool = False, enter: bool = False):
+    """The measure of ``measures`` (one, by id: ``Measure.objects.filter(pk=…)``)
+    if the user may see it (404 otherwise), with its area, plan and owner in the
+    same query; 403 if ``define``/``enter`` and they may not."""
     measure = (
-        _visible(Measure.objects.filter(pk=pk), user, "area__plan")
+        _visible(measures, user, "area__plan")
         .select_related("area__plan__organisation", "area__lead", "owner__organisation", "action")
         .first()
     )
@@ -476,20 +477,15 @@ def get_plan_for_workbook(user, slug: str, *, whole_plan: bool) -> Plan:
     return plan
 
 
-def get_pending_import_for_user(user, plan: Plan, pk):
-    """A checked import waiting for confirmation: the user's own, in this plan,
-    not expired; anyone else's (or another plan's) is not found."""
-    import uuid
-
-    from workbook.models import PendingImport, expired_before
-
+def get_pending_import_for_user(user, plan: Plan, waiting: QuerySet, pk):
+    """A checked import waiting for confirmation (of ``waiting``: those not yet
+    expired): the user's own, in this plan; anyone else's, or another plan's,
+    is not found."""
     try:
         pk = uuid.UUID(str(pk))
     except ValueError:
         raise Http404("No such import") from None
-    pending = PendingImport.objects.filter(
-        pk=pk, plan=plan, user_id=user.pk, created_at__gte=expired_before()
-    ).first()
+    pending = waiting.filter(pk=pk, plan=plan, user_id=user.pk).first()
     if pending is None:
         raise Http404("No such import")
     return pending

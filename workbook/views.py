@@ -268,7 +268,9 @@ def _gone(request, plan: Plan, status: int = 404) -> HttpResponse:
 def _pending(request, slug: str, pk) -> tuple[Plan, PendingImport]:
     plan = perms.get_plan_for_user(request.user, slug)
     try:
-        pending = perms.get_pending_import_for_user(request.user, plan, pk)
+        pending = perms.get_pending_import_for_user(
+            request.user, plan, PendingImport.objects.filter(created_at__gte=expired_before()), pk
+        )
     except Http404:
         raise _Gone(plan) from None
     perms.require(

@@ -15,7 +15,7 @@ from plans.views.common import posted
 
 from .. import services
 from ..forms import MeasureForm, SettingsForm
-from ..models import MeasureSettings
+from ..models import Measure, MeasureSettings
 from .common import CONFLICT, page
 
 FORM = "measures/measure_form.html"
@@ -49,7 +49,7 @@ def measure_new(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = perms.get_measure_for_user(request.user, pk, define=True)
+    measure = perms.get_measure_for_user(request.user, Measure.objects.filter(pk=pk), define=True)
     area = measure.area
     form = MeasureForm(posted(request), area=area, instance=measure)
     context = {

@@ -85,7 +85,7 @@ def _history(measure: Measure, period: datetime.date) -> list:
 @require_http_methods(["GET", "POST"])
 def figure(request: HttpRequest, pk: int) -> HttpResponse:
     """One measure's figure for one period: enter it, or correct it with a reason."""
-    measure = perms.get_measure_for_user(request.user, pk, enter=True)
+    measure = perms.get_measure_for_user(request.user, Measure.objects.filter(pk=pk), enter=True)
     area, plan = measure.area, measure.area.plan
     day = today()
     default = periods.last_ended(day, measure.frequency)

@@ -13,11 +13,13 @@ from plans import permissions as perms
 from plans.history import ChangeFilter, change_page
 from plans.views.history import PER_PAGE, _page_number, _pagination
 
+from ..models import Measure
+
 
 @login_required
 @require_GET
 def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = perms.get_measure_for_user(request.user, pk)
+    measure = perms.get_measure_for_user(request.user, Measure.objects.filter(pk=pk))
     area, plan = measure.area, measure.area.plan
     try:
         number = _page_number(request.GET)
