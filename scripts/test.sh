@@ -16,6 +16,9 @@ STATIC_MANIFEST=true .venv/bin/python manage.py collectstatic --noinput -v0 || e
 echo; echo "== Lint (ruff)"
 .venv/bin/ruff check . || exit 1
 
+echo; echo "== The apps' layers (import-linter, .importlinter)"
+.venv/bin/lint-imports --no-cache || exit 1
+
 # The two passes run side by side (the machine has two cores): each writes
 # its own log, printed when both are done.
 PG_OPTIONS="-c fsync=off" source scripts/pg.sh
