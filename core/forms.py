@@ -188,22 +188,34 @@ def reason_field(label: str = "Reason for the change", required: str = "") -> fo
 
 
 def text_field(
-    label: str, max_length: int, required: str = "", *, one_line: bool = False, **kwargs: Any
+    label: str,
+    max_length: int,
+    required: str = "",
+    *,
+    one_line: bool = False,
+    called: str = "",
+    rows: int | None = None,
+    **kwargs: Any,
 ) -> forms.CharField:
     """A text field with GOV.UK messages; ``required`` is the message when it must be
-    given. ``one_line``: a title or name that reaches e-mail subjects or senders'
-    names, where a line break stops the e-mail (core/single_line.py)."""
+    given. ``called``: how messages name it when not "the" and its label ("The
+    definition", "Progress"). ``rows``: a text area of that many rows. ``one_line``:
+    a title or name that reaches e-mail subjects or senders' names, where a line
+    break stops the e-mail (core/single_line.py)."""
     name = label.removesuffix(" (optional)")
     name = name[0].lower() + name[1:]
+    called = called or f"The {name}"
     if one_line:
         kwargs["validators"] = [single_line.validator(f"Enter the {name} on one line")]
+    if rows:
+        kwargs["widget"] = forms.Textarea(attrs={"rows": rows})
     return forms.CharField(
         label=label,
         max_length=max_length,
         required=bool(required),
         error_messages={
             "required": required,
-            "max_length": f"The {name} must be {max_length:,} characters or fewer",
+            "max_length": f"{called} must be {max_length:,} characters or fewer",
         },
         **kwargs,
     )

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from core.forms import CreateForm, GovForm, PlanDateField, RecordChoice, date_initial
+from core.forms import CreateForm, GovForm, PlanDateField, RecordChoice, date_initial, text_field
 from core.numbers import WholeNumberField
 from plans.models import Action, Owner
 
@@ -48,28 +48,16 @@ def _decimal_field(
 
 
 class MeasureForm(CreateForm):
-    name = forms.CharField(
-        label="Name",
-        max_length=200,
-        error_messages={
-            "required": "Enter the measure's name",
-            "max_length": "The name must be 200 characters or fewer",
-        },
-    )
-    definition = forms.CharField(
-        label="How it is counted",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    name = text_field("Name", 200, "Enter the measure's name")
+    definition = text_field(
+        "How it is counted",
+        3000,
+        called="The definition",
+        rows=3,
         help_text="What is counted, divided by what, and any rules.",
-        error_messages={"max_length": "The definition must be 3,000 characters or fewer"},
     )
-    source = forms.CharField(
-        label="Source (optional)",
-        required=False,
-        max_length=200,
-        help_text="The system or statutory return the figure comes from.",
-        error_messages={"max_length": "The source must be 200 characters or fewer"},
+    source = text_field(
+        "Source (optional)", 200, help_text="The system or statutory return the figure comes from."
     )
     unit = forms.ChoiceField(
         label="Unit",
@@ -136,12 +124,11 @@ class MeasureForm(CreateForm):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Select how the tolerance is measured"},
     )
-    reason = forms.CharField(
-        label="Reason for the change",
-        max_length=500,
-        required=False,
+    reason = text_field(
+        "Reason for the change",
+        500,
+        called="The reason",
         help_text="Kept in the measure's history, for example why the target changed.",
-        error_messages={"max_length": "The reason must be 500 characters or fewer"},
     )
 
     VALUES = (
@@ -266,19 +253,16 @@ class FigureForm(GovForm):
     period = forms.CharField(label="Period", max_length=10)
     # The measure's unit is set when the form is made.
     value = FigureField(unit=Unit.NUMBER, column=(MeasureValue, "value"), label="Figure")
-    comment = forms.CharField(
-        label="Comment (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    comment = text_field(
+        "Comment (optional)",
+        2000,
+        rows=3,
         help_text="The story behind the figure: required reading for a red measure.",
-        error_messages={"max_length": "The comment must be 2,000 characters or fewer"},
     )
-    reason = forms.CharField(
-        label="Reason for the correction (if correcting a figure already entered)",
-        required=False,
-        max_length=500,
-        error_messages={"max_length": "The reason must be 500 characters or fewer"},
+    reason = text_field(
+        "Reason for the correction (if correcting a figure already entered)",
+        500,
+        called="The reason",
     )
 
     def __init__(self, *args: Any, measure: Measure, today: datetime.date, **kwargs: Any) -> None:
@@ -339,17 +323,11 @@ class FiguresForm(GovForm):
                 label=f"{m.name}: figure",
                 required=False,
             )
-            self.fields[f"comment_{m.pk}"] = forms.CharField(
-                label=f"{m.name}: comment",
-                required=False,
-                max_length=2000,
-                error_messages={"max_length": "The comment must be 2,000 characters or fewer"},
+            self.fields[f"comment_{m.pk}"] = text_field(
+                f"{m.name}: comment", 2000, called="The comment"
             )
-            self.fields[f"reason_{m.pk}"] = forms.CharField(
-                label=f"{m.name}: reason for the correction",
-                required=False,
-                max_length=500,
-                error_messages={"max_length": "The reason must be 500 characters or fewer"},
+            self.fields[f"reason_{m.pk}"] = text_field(
+                f"{m.name}: reason for the correction", 500, called="The reason"
             )
             self.fields[f"version_{m.pk}"] = WholeNumberField(
                 column=(MeasureValue, "version"), widget=forms.HiddenInput, required=False
@@ -411,12 +389,11 @@ class UploadForm(GovForm):
             "empty": "The selected file is empty",
         },
     )
-    reason = forms.CharField(
-        label="Reason for any corrections (optional)",
-        required=False,
-        max_length=500,
+    reason = text_field(
+        "Reason for any corrections (optional)",
+        500,
+        called="The reason",
         help_text="Needed if the file changes figures already recorded.",
-        error_messages={"max_length": "The reason must be 500 characters or fewer"},
     )
 
     def build_layout(self) -> Layout:

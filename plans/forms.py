@@ -26,6 +26,7 @@ from core.forms import (
     RecordChoices,
     date_initial,
     reason_field,
+    text_field,
 )
 
 from .models import (
@@ -56,37 +57,24 @@ class ProgressUpdateForm(CreateForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select a RAG status", "invalid_choice": "Select a RAG status"},
     )
-    narrative = forms.CharField(
-        label="Progress",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=5000,
+    narrative = text_field(
+        "Progress",
+        5000,
+        "Enter the progress made",
+        called="Progress",
+        rows=6,
         help_text="What has been done since the last update, in plain English.",
-        error_messages={
-            "required": "Enter the progress made",
-            "max_length": "Progress must be 5,000 characters or fewer",
-        },
     )
-    next_steps = forms.CharField(
-        label="Next steps",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "Next steps must be 3,000 characters or fewer"},
-    )
-    evidence = forms.CharField(
-        label="Evidence (optional)",
-        required=False,
-        max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    next_steps = text_field("Next steps", 3000, called="Next steps", rows=4)
+    evidence = text_field(
+        "Evidence (optional)",
+        3000,
+        called="Evidence",
+        rows=3,
         help_text="Links to evidence, one on each line, starting https://",
-        error_messages={"max_length": "Evidence must be 3,000 characters or fewer"},
     )
-    rag_reason = forms.CharField(
-        label="Reason the status is worse (required if it is)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+    rag_reason = text_field(
+        "Reason the status is worse (required if it is)", 2000, called="The reason", rows=3
     )
 
     # The update's own fields, in the order the services take them.
@@ -168,13 +156,11 @@ class ReviewForm(GovForm):
             "invalid_choice": "Select approve or return",
         },
     )
-    comment = forms.CharField(
-        label="Comment",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    comment = text_field(
+        "Comment",
+        2000,
+        rows=3,
         help_text="Required when you return an update: say what needs to change.",
-        error_messages={"max_length": "The comment must be 2,000 characters or fewer"},
     )
 
     def build_layout(self) -> Layout:
@@ -239,14 +225,7 @@ def _moved_reason(form: GovForm, old, new, old_precision=DatePrecision.DAY, new_
 
 
 class MilestoneForm(CreateForm):
-    title = forms.CharField(
-        label="Milestone",
-        max_length=300,
-        error_messages={
-            "required": "Enter the milestone",
-            "max_length": "The milestone must be 300 characters or fewer",
-        },
-    )
+    title = text_field("Milestone", 300, "Enter the milestone")
     action = RecordChoice(
         label="Action (optional)",
         queryset=Action.objects.none(),
@@ -264,13 +243,7 @@ class MilestoneForm(CreateForm):
         initial=DatePrecision.DAY,
         error_messages={"required": "Select day or month", "invalid_choice": "Select day or month"},
     )
-    note = forms.CharField(
-        label="Note (optional)",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "The note must be 2,000 characters or fewer"},
-    )
+    note = text_field("Note (optional)", 2000, rows=3)
     reason = reason_field("Reason for the change (required if the due date moves)")
 
     VALUES = ("title", "action", "due_date", "due_precision", "note")
@@ -319,30 +292,9 @@ class MilestoneForm(CreateForm):
 
 
 class ActionForm(CreateForm):
-    reference = forms.CharField(
-        label="Reference",
-        max_length=20,
-        help_text="For example, 9.2",
-        error_messages={
-            "required": "Enter the reference",
-            "max_length": "The reference must be 20 characters or fewer",
-        },
-    )
-    title = forms.CharField(
-        label="Action",
-        max_length=300,
-        error_messages={
-            "required": "Enter the action",
-            "max_length": "The action must be 300 characters or fewer",
-        },
-    )
-    description = forms.CharField(
-        label="Description (optional)",
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "The description must be 5,000 characters or fewer"},
-    )
+    reference = text_field("Reference", 20, "Enter the reference", help_text="For example, 9.2")
+    title = text_field("Action", 300, "Enter the action")
+    description = text_field("Description (optional)", 5000, rows=4)
     owner = RecordChoice(
         label="Owner",
         queryset=Owner.objects.none(),
@@ -446,15 +398,7 @@ class ActionForm(CreateForm):
 
 
 class AreaForm(GovForm):
-    recommendation = forms.CharField(
-        label="Recommendation",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={
-            "required": "Enter the recommendation",
-            "max_length": "The recommendation must be 2,000 characters or fewer",
-        },
-    )
+    recommendation = text_field("Recommendation", 2000, "Enter the recommendation", rows=4)
     theme = RecordChoice(
         label="Theme (optional)",
         queryset=Theme.objects.none(),
