@@ -6,10 +6,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from demo import council as demo
+from demo import data as demo
+from demo.council import build_demo
 from measures.models import Measure, MeasureValue
 from measures.seed import load_seed_measures
-from plans.models import Membership, Plan, ProgressUpdate
+from plans.models import ILLUSTRATIVE_MARK, Membership, Plan, ProgressUpdate
 from plans.seed import load_plan
 from reporting.models import IssuedPaper
 from reporting.seed import record_seed_papers
@@ -54,9 +55,9 @@ def test_seed_measures_are_definitions_only_and_load_once():
 
 def test_the_demo_council_is_illustrative_deterministic_and_built_once(settings):
     today = datetime.date(2026, 11, 26)
-    built = demo.build_demo(today=today)
+    built = build_demo(today=today)
     plan = built.plan
-    assert demo.ILLUSTRATIVE_MARK in plan.title
+    assert ILLUSTRATIVE_MARK in plan.title
     assert plan.areas.count() == 10
     measures = Measure.objects.filter(area__plan=plan)
     assert measures.count() == len(demo.MEASURES)
@@ -74,8 +75,8 @@ def test_the_demo_council_is_illustrative_deterministic_and_built_once(settings)
     assert updates.exclude(rag_reason="").exists()  # RAG movement with reasons
     papers = IssuedPaper.objects.filter(meeting__plan=plan)
     assert papers.count() >= 3
-    assert all(demo.ILLUSTRATIVE_MARK in p.title for p in papers)
-    assert all(demo.ILLUSTRATIVE_MARK in p.html for p in papers)
+    assert all(ILLUSTRATIVE_MARK in p.title for p in papers)
+    assert all(ILLUSTRATIVE_MARK in p.html for p in papers)
     # All history is in the past, dated through the plan's 18 months.
     assert not ProgressUpdate.history.filter(history_date__date__gt=today).exists()
     # Its accounts belong to it only.
@@ -83,7 +84,7 @@ def test_the_demo_council_is_illustrative_deterministic_and_built_once(settings)
     assert set(roles) == {name for name, *_ in demo.DEMO_ACCOUNTS}
     assert not Membership.objects.filter(user__username__startswith="demo-").exclude(plan=plan)
     history = (ProgressUpdate.history.count(), MeasureValue.history.count())
-    assert demo.build_demo(today=today) is None
+    assert build_demo(today=today) is None
     assert (ProgressUpdate.history.count(), MeasureValue.history.count()) == history
 
 

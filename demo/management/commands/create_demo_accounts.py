@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import council as demo
+from demo import data as demo
+from demo.council import build_demo
 from plans.models import Membership, Owner, Plan
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER, Role
 from plans.services import save_with_history
@@ -58,7 +59,7 @@ class Command(BaseCommand):
                     save_with_history(owner, reason="Demo account holds this role", user=user)
             self.stdout.write(f"  {username} / {password} / {Role(role).label}")
         # measures: a second, fictional plan with its own accounts (demo/council.py).
-        built = demo.build_demo()
+        built = build_demo()
         self.stdout.write(
             f"{demo.DEMO_TITLE}: {'created' if built else 'already there'}; "
             "its accounts belong to it only (user name / password / role):"
