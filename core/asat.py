@@ -11,16 +11,12 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import timezone
 
+from .dates import long_date
 from .forms import GovForm, PlanDateField, date_initial
 
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def long_date(day: datetime.date) -> str:
-    """'31 March 2015'."""
-    return f"{day.day} {day.strftime('%B %Y')}"
 
 
 def as_at_data(query: QueryDict) -> QueryDict | None:

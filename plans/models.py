@@ -25,6 +25,8 @@ from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from core.dates import long_date
+
 from .roles import Role
 
 
@@ -96,7 +98,7 @@ def format_plan_date(day: datetime.date | None, precision: str = DatePrecision.D
         return ""
     if precision == DatePrecision.MONTH:
         return day.strftime("%B %Y")
-    return f"{day.day} {day.strftime('%B %Y')}"
+    return long_date(day)
 
 
 # In the title of a plan of made-up data (demo/council.py): every page of such a

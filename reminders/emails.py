@@ -18,10 +18,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import long_date_with_weekday
 from core.single_line import single_line
 
 from .models import Message
-from .workdays import long_date
 
 Kind = Message.Kind
 
@@ -139,8 +139,8 @@ def return_context(cycle, numbers: list[int], plan_slug: str, today: datetime.da
         "areas": areas_phrase(numbers),
         "area_count": len(numbers),
         "meeting_kind": cycle.meeting.get_kind_display(),
-        "meeting_display": long_date(cycle.meeting.date),
-        "due_display": long_date(cycle.due),
+        "meeting_display": long_date_with_weekday(cycle.meeting.date),
+        "due_display": long_date_with_weekday(cycle.due),
         "overdue": cycle.is_overdue(today),
         "link": link,
     }
@@ -149,7 +149,7 @@ def return_context(cycle, numbers: list[int], plan_slug: str, today: datetime.da
 def milestone_context(plan_slug: str, area_number: int, expected: datetime.date) -> dict:
     return {
         "area_number": area_number,
-        "expected_display": long_date(expected),
+        "expected_display": long_date_with_weekday(expected),
         "link": absolute(reverse("plans:area", args=[plan_slug, area_number])),
     }
 
@@ -158,7 +158,7 @@ def digest_context(plan_slug: str, *, owed: int | None, meeting, awaiting: int, 
     return {
         "owed": owed,
         "meeting_kind": meeting.get_kind_display() if meeting else "",
-        "meeting_display": long_date(meeting.date) if meeting else "",
+        "meeting_display": long_date_with_weekday(meeting.date) if meeting else "",
         "awaiting": awaiting,
         "overdue": overdue,
         "link": absolute(reverse("reminders:returns", args=[plan_slug])),
@@ -169,7 +169,7 @@ def update_context(update, *, review: bool) -> dict:
     name = "plans:update_review" if review else "plans:update"
     return {
         "area_number": update.area.number,
-        "as_at_display": long_date(update.as_at),
+        "as_at_display": long_date_with_weekday(update.as_at),
         "link": absolute(reverse(name, args=[update.pk])),
     }
 
@@ -178,7 +178,7 @@ def failure_context(plan_slug: str, failed: Message, recipient_name: str) -> dic
     return {
         "failed_kind": failed.get_kind_display().lower(),
         "failed_to": recipient_name,
-        "failed_on": long_date(timezone.localtime(failed.created_at).date()),
+        "failed_on": long_date_with_weekday(timezone.localtime(failed.created_at).date()),
         "attempts": failed.attempts,
         "link": absolute(reverse("reminders:returns", args=[plan_slug])),
     }

@@ -33,10 +33,11 @@ from operator import or_
 
 from django.db.models import Q
 
+from core.dates import long_date_with_weekday
 from plans.models import DatePrecision, ImprovementArea, Meeting, Plan, ProgressUpdate
 
 from .models import ReturnSettings
-from .workdays import add_working_days, long_date, working_days_before
+from .workdays import add_working_days, working_days_before
 
 State = ProgressUpdate.State
 
@@ -78,7 +79,7 @@ class Cycle:
 
     @property
     def due_display(self) -> str:
-        return long_date(self.due)
+        return long_date_with_weekday(self.due)
 
     @property
     def missed_day(self) -> datetime.date:

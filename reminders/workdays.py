@@ -40,8 +40,3 @@ def add_working_days(day: datetime.date, count: int) -> datetime.date:
 
 def working_days_before(day: datetime.date, count: int) -> datetime.date:
     return add_working_days(day, -count)
-
-
-def long_date(day: datetime.date) -> str:
-    """'Friday 12 June 2026': how due dates are written, in pages and e-mails."""
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"

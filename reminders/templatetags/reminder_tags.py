@@ -1,8 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
+from core.dates import long_date_with_weekday
 from reminders.models import Message
-from reminders.workdays import long_date as _long_date
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ STATUS_TAGS = {
 @register.filter
 def long_date(value) -> str:
     """'Friday 12 June 2026'."""
-    return _long_date(value) if value else ""
+    return long_date_with_weekday(value) if value else ""
 
 
 @register.simple_tag
