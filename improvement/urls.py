@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from improvement.views import health, signed_out
 from plans.views.accounts import LoginView, PasswordChangeView
-from plans.views.setup import SetPasswordView
+from plans.views.setup.members import SetPasswordView
 
 handler403 = "plans.audit.forbidden"
 # Drawn from settings alone, whatever failed (improvement/views.py).
@@ -25,7 +25,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    # The link e-mailed to a new account (plans/administration.py): public, the link is the key.
+    # The link e-mailed to a new account (plans/setup/members.py): public, the link is the key.
     path(
         "accounts/set-password/<uidb64>/<token>/",
         SetPasswordView.as_view(),

@@ -4,7 +4,7 @@
 belongs to a council when it is a member of any of the council's plans, or the
 service's operators named it to start the council's plans (``manage.py
 create_council``). A plan administrator finds, adds and sees only their own
-council's accounts (plans/administration.py).
+council's accounts (plans/setup/members.py).
 
 **One name, one account.** User names and e-mail addresses are unique as people
 read them: NFKC normalised and case folded (``folded``), so "ｏfficer" (a
@@ -87,7 +87,7 @@ def clashes(
 
 def council_accounts(council_id: int) -> QuerySet:
     """The accounts of a council: members of any of its plans (a plan's council
-    is its organisation's, plans/administration.py ``council_of``) and those
+    is its organisation's, plans/setup/common.py ``council_of``) and those
     named to start its plans (workbook.CouncilAdministrator). Two subqueries,
     so an account is listed once however many plans it is in."""
     User = get_user_model()

@@ -161,6 +161,8 @@ class TrackedAdmin(NoSilentDeletesMixin, SimpleHistoryAdmin):
     # Whether ``version`` is the record's edit lock (bumped and checked on every
     # save); by default, whether the model has one.
     versioned: bool | None = None
+    # Whether operators see the version, read-only, on the record's page.
+    version_shown = True
 
     def __init__(self, model, admin_site) -> None:
         super().__init__(model, admin_site)
@@ -182,9 +184,15 @@ class TrackedAdmin(NoSilentDeletesMixin, SimpleHistoryAdmin):
             return not self.has_add_permission(request)
         return not self.has_change_permission(request, obj)
 
+    def get_exclude(self, request, obj=None):
+        exclude = super().get_exclude(request, obj)
+        if self.versioned and not self.version_shown:
+            return [*(exclude or ()), "version"]
+        return exclude
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
-        if self.versioned and "version" not in readonly:
+        if self.versioned and self.version_shown and "version" not in readonly:
             readonly.append("version")
         if getattr(request, "_history_read_only", False):
             # A past version is shown, every field as text: there is nothing to submit.
@@ -292,10 +300,14 @@ class TrackedAdmin(NoSilentDeletesMixin, SimpleHistoryAdmin):
 
 
 # --- The plan's set-up ---------------------------------------------------------------------
+#
+# Set-up records keep a version as their edit lock, as areas do; operators never
+# had it on these pages, so it stays off them (``version_shown``).
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(TrackedAdmin):
+    version_shown = False
     list_display = ["name", "short_name", "kind", "council"]
     list_select_related = ["council"]
     search_fields = ["name", "short_name"]
@@ -303,6 +315,7 @@ class OrganisationAdmin(TrackedAdmin):
 
 @admin.register(Owner)
 class OwnerAdmin(TrackedAdmin):
+    version_shown = False
     list_display = ["job_title", "organisation", "user"]
     list_select_related = ["organisation", "user"]
     search_fields = ["job_title"]
@@ -310,6 +323,7 @@ class OwnerAdmin(TrackedAdmin):
 
 @admin.register(Plan)
 class PlanAdmin(TrackedAdmin):
+    version_shown = False
     list_display = ["title", "organisation", "inspection_end", "sent_to_inspectorate"]
     list_select_related = ["organisation"]
     prepopulated_fields = {"slug": ["title"]}
@@ -329,12 +343,14 @@ class MembershipAdmin(TrackedAdmin):
 
 @admin.register(Theme)
 class ThemeAdmin(TrackedAdmin):
+    version_shown = False
     list_display = ["name", "plan", "order"]
     list_select_related = ["plan"]
 
 
 @admin.register(Meeting)
 class MeetingAdmin(TrackedAdmin):
+    version_shown = False
     list_display = ["title", "kind", "date", "plan", "cancelled"]
     list_select_related = ["plan"]
     list_filter = ["kind", "cancelled"]

@@ -70,8 +70,7 @@ RAG_MEANINGS = {
 # shown with this mark wherever it appears, and the key says what the mark means.
 ASSESSED_MARK = "(assessed)"
 ASSESSED_MEANING = (
-    "Assessed from the update's narrative when the plan was loaded: "
-    "the source gave no status."
+    "Assessed from the update's narrative when the plan was loaded: the source gave no status."
 )
 RAG_GUIDANCE = {
     RAG.BLUE: "The work in this area is complete.",
@@ -211,6 +210,8 @@ class Organisation(models.Model):
         related_name="partner_organisations",
         limit_choices_to={"council__isnull": True},
     )
+    # The edit lock, as on areas: bumped by every checked save (plans/services.py).
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
     objects = OrganisationQuerySet.as_manager()
 
@@ -252,6 +253,8 @@ class Owner(models.Model):
         blank=True,
         related_name="owner_roles",
     )
+    # The edit lock, as on areas: bumped by every checked save (plans/services.py).
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
     objects = OwnerQuerySet.as_manager()
 
@@ -300,6 +303,8 @@ class Plan(models.Model):
         help_text="The assurance summary lists an overdue milestone as an exception once it is "
         "this many days late. 0: every overdue milestone.",
     )
+    # The edit lock, as on areas: bumped by every checked save (plans/services.py).
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
     objects = PlanQuerySet.as_manager()
 
@@ -364,6 +369,8 @@ class Theme(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100)
     order = models.PositiveSmallIntegerField(default=0)
+    # The edit lock, as on areas: bumped by every checked save (plans/services.py).
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
     class Meta:
@@ -672,6 +679,8 @@ class Meeting(models.Model):
     title = models.CharField(max_length=300)
     # A cancelled meeting is kept (with any papers issued to it), not deleted.
     cancelled = models.BooleanField(default=False)
+    # The edit lock, as on areas: bumped by every checked save (plans/services.py).
+    version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
     class Meta:

@@ -86,23 +86,35 @@ class DuplicateRecord(Exception):
         self.field = field
 
 
+# The one message for a create form posted again where its first post does not
+# count: a record elsewhere (another area's or plan's form), or someone else's.
+FORM_USED = "This form has already been used: open it again to add another"
+
+Belongs = Callable[[models.Model], bool]
+
+
 def create_once(
-    obj: models.Model, *, token: uuid.UUID | None, save: Callable[[], None]
+    obj: models.Model,
+    *,
+    token: uuid.UUID | None,
+    save: Callable[[], None],
+    belongs: Belongs | None = None,
 ) -> tuple[models.Model, bool]:
     """Create ``obj`` by calling ``save()``, once per form ``token``.
 
     A create form carries a one-time token; a second post of the same form (a
     double click, Back and submit again, two requests racing) finds the token
-    used and gets the record the first one made: ``(record, False)``. A clash
-    with another record that slipped past the form's checks raises
-    DuplicateRecord, never a server error.
+    used and gets the record the first one made: ``(record, False)``, if
+    ``belongs(record)`` (else DuplicateRecord). A clash with another record
+    that slipped past the form's checks raises DuplicateRecord, never a server
+    error.
     """
     model = type(obj)
     label = model._meta.label
     if token is not None:
         used = UsedFormToken.objects.filter(token=token, model=label).first()
         if used is not None:
-            return _made_by(model, used), False
+            return _made_by(model, used, belongs), False
     try:
         with transaction.atomic():
             save()
@@ -113,20 +125,37 @@ def create_once(
             used = UsedFormToken.objects.filter(token=token, model=label).first()
             if used is not None:
                 # The same form, posted twice at once: the other post won.
-                return _made_by(model, used), False
+                return _made_by(model, used, belongs), False
         raise DuplicateRecord(_clash_message(clash)) from clash
     return obj, True
 
 
-def _made_by(model: type[models.Model], used: UsedFormToken) -> models.Model:
+def made_with_token(
+    model: type[models.Model], token: uuid.UUID | None, *, belongs: Belongs | None = None
+) -> models.Model | None:
+    """What a create form's token already made (a repeated post), or None.
+    Views and services ask before the form's own checks, which the record the
+    first post made could fail (its reference or name is now taken)."""
+    if token is None:
+        return None
+    used = UsedFormToken.objects.filter(token=token, model=model._meta.label).first()
+    return None if used is None else _made_by(model, used, belongs)
+
+
+def _made_by(
+    model: type[models.Model], used: UsedFormToken, belongs: Belongs | None
+) -> models.Model:
     """The record a used token made; DuplicateRecord if it has since been deleted
-    (a stale form posted again must not quietly re-create it, nor crash)."""
+    (a stale form posted again must not quietly re-create it, nor crash) or is
+    not ``belongs``'s (the user must not be sent to it)."""
     record = model._default_manager.filter(pk=used.object_id).first()
     if record is None:
         raise DuplicateRecord(
             "This form has already been used and what it added has since been removed: "
             "open the form again to add it"
         )
+    if belongs is not None and not belongs(record):
+        raise DuplicateRecord(FORM_USED)
     return record
 
 
@@ -164,13 +193,17 @@ def save_version_checked(
 ) -> None:
     """Save an edited ``obj`` only if nobody has saved it since ``expected_version``.
 
-    The row is locked (``select_for_update``) and its version compared inside
-    one transaction, then the write goes through ``save()`` so history keeps
-    it. Raises EditConflict, having written nothing, if the versions differ.
+    The one edit lock of every record with a ``version``, whoever edits it (the
+    service's pages, plan set-up, the admin site, the workbook). The row is
+    locked (``select_for_update``) and its version compared inside one
+    transaction, then the write goes through ``save()`` so history keeps it,
+    with the version moved on. Raises EditConflict, having written nothing, if
+    the versions differ. A change with no form behind it (cancelling a meeting)
+    passes the version it has just read under the same lock.
     """
     model = type(obj)
     with transaction.atomic():
-        current = model.objects.select_for_update().get(pk=obj.pk)
+        current = model._default_manager.select_for_update().get(pk=obj.pk)
         if current.version != expected_version:
             raise EditConflict(current, expected_version)
         obj.version = current.version + 1
@@ -230,33 +263,13 @@ def create_update(
     )
 
 
-FORM_USED = "This form has already been used: open it again to add another"
-
-
-def made_with_token(
-    model: type[models.Model],
-    token: uuid.UUID | None,
-    *,
-    area: ImprovementArea,
-    author: AbstractBaseUser | None = None,
-) -> models.Model | None:
-    """What a create form's token already made in ``area`` (a repeated post),
-    or None. Views ask before the form's own checks, which the record the first
-    post made could fail (its action reference is now taken)."""
-    if token is None:
-        return None
-    used = UsedFormToken.objects.filter(token=token, model=model._meta.label).first()
-    return None if used is None else _in_scope(_made_by(model, used), area, author)
-
-
-def _in_scope(
-    record: models.Model, area: ImprovementArea, author: AbstractBaseUser | None
-) -> models.Model:
-    # A token that made a record elsewhere (a form for one area posted to
-    # another's address, someone else's form) must not send the user to it.
-    if record.area_id != area.pk or (author is not None and record.author_id != author.pk):
-        raise DuplicateRecord(FORM_USED)
-    return record
+def in_area(area: ImprovementArea, author: AbstractBaseUser | None = None) -> Belongs:
+    """Whether a record a token made is this area's (and ``author``'s): a form for
+    one area posted to another's address, or someone else's form, must not send
+    the user to it."""
+    return lambda record: (
+        record.area_id == area.pk and (author is None or record.author_id == author.pk)
+    )
 
 
 def _create_in_area(
@@ -267,8 +280,7 @@ def _create_in_area(
     save: Callable,
     author: AbstractBaseUser | None = None,
 ) -> tuple[models.Model, bool]:
-    record, created = create_once(obj, token=token, save=save)
-    return (record if created else _in_scope(record, area, author)), created
+    return create_once(obj, token=token, save=save, belongs=in_area(area, author))
 
 
 def edit_update(

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from .views import edits, history, pages, setup, updates
+from .views import edits, history, pages, updates
+from .views.setup import details, directory, meetings, members, start
 
 app_name = "plans"
 
@@ -12,64 +13,88 @@ urlpatterns = [
     path("plans/<slug:slug>/", pages.plan_overview, name="plan"),
     path("plans/<slug:slug>/changes/", history.plan_changes, name="plan_changes"),
     path("plans/<slug:slug>/sign-off/", updates.sign_off, name="sign_off"),
-    # Plan set-up, for the plan's administrators (plans/views/setup.py).
-    path("plans/<slug:slug>/set-up/", setup.hub, name="setup"),
-    path("plans/<slug:slug>/set-up/details/", setup.details, name="setup_details"),
-    path("plans/<slug:slug>/set-up/themes/", setup.themes, name="setup_themes"),
-    path("plans/<slug:slug>/set-up/themes/new/", setup.theme_new, name="setup_theme_new"),
-    path("plans/<slug:slug>/set-up/themes/<int:pk>/", setup.theme_edit, name="setup_theme_edit"),
+    # Plan set-up, for the plan's administrators (plans/views/setup/).
+    path("plans/<slug:slug>/set-up/", details.Hub.as_view(), name="setup"),
+    path("plans/<slug:slug>/set-up/details/", details.Details.as_view(), name="setup_details"),
+    path("plans/<slug:slug>/set-up/themes/", details.Themes.as_view(), name="setup_themes"),
+    path(
+        "plans/<slug:slug>/set-up/themes/new/", details.ThemeNew.as_view(), name="setup_theme_new"
+    ),
+    path(
+        "plans/<slug:slug>/set-up/themes/<int:pk>/",
+        details.ThemeEdit.as_view(),
+        name="setup_theme_edit",
+    ),
     path(
         "plans/<slug:slug>/set-up/themes/<int:pk>/remove/",
-        setup.theme_remove,
+        details.ThemeRemove.as_view(),
         name="setup_theme_remove",
     ),
-    path("plans/<slug:slug>/set-up/owners/", setup.owners, name="setup_owners"),
-    path("plans/<slug:slug>/set-up/owners/new/", setup.owner_new, name="setup_owner_new"),
-    path("plans/<slug:slug>/set-up/owners/<int:pk>/", setup.owner_edit, name="setup_owner_edit"),
-    path("plans/<slug:slug>/set-up/partners/", setup.partners, name="setup_partners"),
-    path("plans/<slug:slug>/set-up/partners/new/", setup.partner_new, name="setup_partner_new"),
+    path("plans/<slug:slug>/set-up/owners/", directory.Owners.as_view(), name="setup_owners"),
+    path(
+        "plans/<slug:slug>/set-up/owners/new/", directory.OwnerNew.as_view(), name="setup_owner_new"
+    ),
+    path(
+        "plans/<slug:slug>/set-up/owners/<int:pk>/",
+        directory.OwnerEdit.as_view(),
+        name="setup_owner_edit",
+    ),
+    path("plans/<slug:slug>/set-up/partners/", directory.Partners.as_view(), name="setup_partners"),
+    path(
+        "plans/<slug:slug>/set-up/partners/new/",
+        directory.PartnerNew.as_view(),
+        name="setup_partner_new",
+    ),
     path(
         "plans/<slug:slug>/set-up/partners/<int:pk>/",
-        setup.partner_edit,
+        directory.PartnerEdit.as_view(),
         name="setup_partner_edit",
     ),
-    path("plans/<slug:slug>/set-up/meetings/", setup.meetings, name="setup_meetings"),
-    path("plans/<slug:slug>/set-up/meetings/new/", setup.meeting_new, name="setup_meeting_new"),
+    path("plans/<slug:slug>/set-up/meetings/", meetings.Meetings.as_view(), name="setup_meetings"),
+    path(
+        "plans/<slug:slug>/set-up/meetings/new/",
+        meetings.MeetingNew.as_view(),
+        name="setup_meeting_new",
+    ),
     path(
         "plans/<slug:slug>/set-up/meetings/<int:pk>/",
-        setup.meeting_edit,
+        meetings.MeetingEdit.as_view(),
         name="setup_meeting_edit",
     ),
     path(
         "plans/<slug:slug>/set-up/meetings/<int:pk>/cancel/",
-        setup.meeting_cancel,
+        meetings.MeetingCancel.as_view(),
         name="setup_meeting_cancel",
     ),
     path(
         "plans/<slug:slug>/set-up/meetings/<int:pk>/reinstate/",
-        setup.meeting_reinstate,
+        meetings.MeetingReinstate.as_view(),
         name="setup_meeting_reinstate",
     ),
-    path("plans/<slug:slug>/set-up/members/", setup.members, name="setup_members"),
-    path("plans/<slug:slug>/set-up/members/add/", setup.member_add, name="setup_member_add"),
+    path("plans/<slug:slug>/set-up/members/", members.Members.as_view(), name="setup_members"),
+    path(
+        "plans/<slug:slug>/set-up/members/add/",
+        members.MemberAdd.as_view(),
+        name="setup_member_add",
+    ),
     path(
         "plans/<slug:slug>/set-up/members/new-account/",
-        setup.member_new_account,
+        members.MemberNewAccount.as_view(),
         name="setup_member_new_account",
     ),
     path(
         "plans/<slug:slug>/set-up/members/<int:pk>/role/",
-        setup.member_role,
+        members.MemberRole.as_view(),
         name="setup_member_role",
     ),
     path(
         "plans/<slug:slug>/set-up/members/<int:pk>/remove/",
-        setup.member_remove,
+        members.MemberRemove.as_view(),
         name="setup_member_remove",
     ),
     path(
         "plans/<slug:slug>/set-up/members/<int:pk>/send-set-password/",
-        setup.member_send_link,
+        members.MemberSendLink.as_view(),
         name="setup_member_send_link",
     ),
     path("plans/<slug:slug>/areas/<int:number>/", pages.area_detail, name="area"),
@@ -99,10 +124,10 @@ urlpatterns = [
     ),
     path("milestones/<int:pk>/history/", history.milestone_history, name="milestone_history"),
     # Starting a plan, and its areas from the inspection's recommendations (issue 11).
-    path("start-a-plan/", setup.start_plan, name="start_plan"),
+    path("start-a-plan/", start.start_plan, name="start_plan"),
     path(
         "plans/<slug:slug>/set-up/areas/from-recommendations/",
-        setup.areas_paste,
+        start.areas_paste,
         name="areas_from_recommendations",
     ),
 ]

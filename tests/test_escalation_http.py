@@ -116,7 +116,7 @@ def escalations(who: str) -> list[Attempt]:
 
 def membership_escalations() -> list[Attempt]:
     """What a plan administrator, or another plan's officer, might try in the
-    service's own member pages (plans/views/setup.py)."""
+    service's own member pages (plans/views/setup/members.py)."""
     members = "/plans/{own_slug}/set-up/members"
     return [
         # A role above plan administrator does not exist to be given: a form error.
@@ -244,9 +244,7 @@ def make_accounts() -> dict:
             "operator": [world.plan.slug, world.other_plan.slug],
         },
         # Each account's one membership (the outsider's is in the other plan).
-        "memberships": {
-            m.user.username: m.pk for m in Membership.objects.select_related("user")
-        },
+        "memberships": {m.user.username: m.pk for m in Membership.objects.select_related("user")},
         "approved": world.approved.pk,
         "approved_history": world.approved.history.earliest("history_id").history_id,
     }

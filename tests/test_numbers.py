@@ -37,8 +37,7 @@ from measures.fields import FigureField
 from measures.forms import FigureForm, FiguresForm, MeasureForm, SettingsForm
 from measures.models import Measure, MeasureSettings, MeasureValue
 from plans.admin import VersionedFormMixin
-from plans.administration import history_version
-from plans.forms_setup import PlanDetailsForm, ThemeForm
+from plans.forms_setup.details import PlanDetailsForm, ThemeForm
 from plans.models import Milestone, Plan, Theme
 from reminders.forms import RemindForm, ReturnSettingsForm
 from reminders.models import ReturnSettings, parse_numbers
@@ -182,7 +181,7 @@ def send_details(ctx: Ctx, field: str, value: str):
         "officers_see_submitted_updates": "no",
         "escalate_overdue_after_days": "30",
         "reason": "Agreed at the board",
-        "version": str(history_version(plan)),
+        "version": str(plan.version),
     }
     url = reverse("plans:setup_details", args=[plan.slug])
     return _post(ctx.clients["admin"], url, data, field, value)

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from plans.administration import organisations_for, owners_for, partners_of
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate, Theme
+from plans.setup.directory import organisations_for, owners_for, partners_of
 
 from .models import claim
 from .reading import HEADER_ROW, ReadBook, ReadSheet

@@ -69,7 +69,7 @@ def create_from_form(
     checks, which that record could now fail), else what ``create()`` makes from
     the valid form. None when the form has errors, a clash among them."""
     try:
-        record = services.made_with_token(model, form.token, area=area, author=author)
+        record = services.made_with_token(model, form.token, belongs=services.in_area(area, author))
         if record is not None:
             return record, False
         if form.is_valid():

@@ -17,6 +17,8 @@ from django.utils.html import escape
 
 from plans.models import Membership, Plan
 from plans.roles import OFFICER
+from plans.setup import members
+from plans.setup.common import Refused
 from tests import factories
 from workbook.models import CouncilAdministrator
 
@@ -116,11 +118,9 @@ def test_an_account_named_to_start_the_councils_plans_is_the_councils(world, cli
 
 
 def test_the_service_refuses_another_councils_account_too(world):
-    from plans import administration as admin
-
     before = written()
-    with pytest.raises(admin.Refused) as refused:
-        admin.add_member(
+    with pytest.raises(Refused) as refused:
+        members.add_member(
             plan=world.plan,
             user=world.users["outsider"],
             role=OFFICER,
@@ -128,7 +128,7 @@ def test_the_service_refuses_another_councils_account_too(world):
             reason="x",
             token=None,
         )
-    assert refused.value.message == admin.NO_SUCH_ACCOUNT
+    assert refused.value.message == members.NO_SUCH_ACCOUNT
     assert written() == before
 
 

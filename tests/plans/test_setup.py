@@ -18,7 +18,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from plans import administration as admin
 from plans.models import (
     ImprovementArea,
     Meeting,
@@ -30,6 +29,8 @@ from plans.models import (
     UsedFormToken,
 )
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR
+from plans.setup import directory, members
+from plans.setup.common import Refused
 from tests import factories
 from tests.conftest import client_for
 from tests.plans.test_access import all_patterns
@@ -316,7 +317,7 @@ def test_themes_are_added_changed_and_removed_with_history(setup, clients):
     assert latest_history(theme).history_user == setup.admin
     assert latest_history(theme).history_change_reason == "Theme added"
 
-    version = admin.history_version(theme)
+    version = theme.version
     response = client.post(
         url("setup_theme_edit", setup, theme.pk),
         {"name": "Help and protection of children", "order": "1", "version": version},
@@ -400,7 +401,7 @@ def test_owners_are_added_and_changed_with_history(setup, clients):
             "organisation": setup.partner.pk,
             "user": "",
             "reason": "She has left",
-            "version": admin.history_version(owner),
+            "version": owner.version,
         },
     )
     assert response.status_code == 302
@@ -438,15 +439,15 @@ def test_another_councils_owner_or_organisation_is_refused(setup, clients):
 
 
 def test_the_services_refuse_another_councils_records_too(setup):
-    with pytest.raises(admin.Refused):
-        admin.add_owner(
+    with pytest.raises(Refused):
+        directory.add_owner(
             plan=setup.plan,
             values={"job_title": "Spy", "organisation": setup.other_partner, "user": None},
             by=setup.admin,
             token=None,
         )
-    with pytest.raises(admin.Refused):
-        admin.edit_partner(
+    with pytest.raises(Refused):
+        directory.edit_partner(
             plan=setup.plan,
             organisation=setup.other_partner,
             values={"name": "Mine now"},
@@ -478,7 +479,7 @@ def test_a_partner_joins_the_plans_council_with_a_unique_name(setup, clients):
             "name": "Devon and Cornwall Police",
             "short_name": "D&C Police",
             "kind": "police",
-            "version": admin.history_version(partner),
+            "version": partner.version,
         },
     )
     assert response.status_code == 302
@@ -514,7 +515,7 @@ def test_meetings_are_added_changed_cancelled_and_reinstated(setup, clients):
         **date_fields("date", datetime.date(2015, 5, 20)),
         date_precision="day",
         reason="Date fixed",
-        version=admin.history_version(meeting),
+        version=meeting.version,
     )
     assert client.post(url("setup_meeting_edit", setup, meeting.pk), data).status_code == 302
     meeting.refresh_from_db()
@@ -756,8 +757,8 @@ def test_an_administrator_makes_nobody_an_operator(setup, clients):
         assert response.status_code == 400
     board.refresh_from_db()
     assert board.role == BOARD_MEMBER
-    with pytest.raises(admin.Refused):
-        admin.change_role(
+    with pytest.raises(Refused):
+        members.change_role(
             plan=setup.plan, membership=board, role="superuser", by=setup.admin, reason="x"
         )
     user = board.user
@@ -785,8 +786,8 @@ def test_another_plans_memberships_are_not_found(setup, clients):
         assert client.get(address).status_code == 404
         assert client.post(address, {"role": OFFICER, "reason": "x"}).status_code == 404
     assert Membership.objects.get(pk=theirs.pk).role == OFFICER
-    with pytest.raises(admin.Refused):
-        admin.remove_member(plan=setup.plan, membership=theirs, by=setup.admin, reason="x")
+    with pytest.raises(Refused):
+        members.remove_member(plan=setup.plan, membership=theirs, by=setup.admin, reason="x")
     assert not mail.outbox
 
 
@@ -805,8 +806,8 @@ def test_an_operators_account_is_not_changed_or_removed(setup, clients):
     held.refresh_from_db()
     assert held.role == PLAN_ADMINISTRATOR
     assert not mail.outbox
-    with pytest.raises(admin.Refused):
-        admin.remove_member(plan=setup.plan, membership=held, by=setup.admin, reason="x")
+    with pytest.raises(Refused):
+        members.remove_member(plan=setup.plan, membership=held, by=setup.admin, reason="x")
     # Adding an operator is refused too: they already see every plan.
     other = factories.UserFactory(username="operator2", is_superuser=True)
     response = client.post(
@@ -831,12 +832,12 @@ def test_the_last_plan_administrator_cannot_leave_or_step_down(setup, clients):
     assert mine.role == PLAN_ADMINISTRATOR
     # An operator cannot leave the plan without one either.
     operator = factories.UserFactory(username="operator", is_superuser=True)
-    with pytest.raises(admin.Refused, match="only plan administrator"):
-        admin.remove_member(plan=setup.plan, membership=mine, by=operator, reason="x")
+    with pytest.raises(Refused, match="only plan administrator"):
+        members.remove_member(plan=setup.plan, membership=mine, by=operator, reason="x")
 
     # With a second plan administrator, they may.
     board = membership(setup, "board")
-    admin.change_role(
+    members.change_role(
         plan=setup.plan, membership=board, role=PLAN_ADMINISTRATOR, by=setup.admin, reason="Cover"
     )
     response = client.post(
@@ -851,7 +852,7 @@ def test_the_last_plan_administrator_cannot_leave_or_step_down(setup, clients):
 
 def test_an_administrator_may_leave_when_another_remains(setup, clients):
     board = membership(setup, "board")
-    admin.change_role(
+    members.change_role(
         plan=setup.plan, membership=board, role=PLAN_ADMINISTRATOR, by=setup.admin, reason="Cover"
     )
     mine = membership(setup, "admin")

@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from plans import administration as admin
 from plans.models import ImprovementArea, Membership, Plan, Theme
+from plans.setup import start
 from tests.conftest import client_for
 from workbook.models import CouncilAdministrator
 
@@ -107,7 +107,7 @@ def test_pasted_lists_that_are_not_numbered_lists_are_errors(world, clients):
 
 
 def test_parse_keeps_the_numbers_and_joins_continued_lines():
-    items, errors = admin.parse_recommendations(
+    items, errors = start.parse_recommendations(
         "Recommendation 1: Ensure that\n  workloads are reasonable.\n7 - Improve supervision"
     )
     assert errors == []

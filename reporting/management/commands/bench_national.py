@@ -88,19 +88,19 @@ class Command(BaseCommand):
         span = f"(CURRENT_DATE - {start})"
         with transaction.atomic(), connection.cursor() as c:
             c.execute(
-                "INSERT INTO plans_organisation (name, short_name, kind) SELECT "
-                "'Council ' || g, '', 'council' FROM generate_series(1, %(n)s) g",
+                "INSERT INTO plans_organisation (name, short_name, kind, version) SELECT "
+                "'Council ' || g, '', 'council', 1 FROM generate_series(1, %(n)s) g",
                 {"n": PLANS},
             )
             c.execute(
                 "INSERT INTO plans_plan (title, slug, organisation_id, inspection_name, "
                 "inspection_start, inspection_end, judgement_areas, sent_to_inspectorate, "
                 "board_name, board_description, overview, officers_may_update_any_area, "
-                "officers_see_submitted_updates, escalate_overdue_after_days) "
+                "officers_see_submitted_updates, escalate_overdue_after_days, version) "
                 "SELECT 'Improvement Plan ' || o.id, "
                 "'national-' || row_number() OVER (ORDER BY o.id), "
                 "o.id, 'Inspection', DATE '2014-10-01', DATE '2014-11-30', '', NULL, "
-                "'Improvement Board', '', 'Synthetic plan.', false, false, 0 "
+                "'Improvement Board', '', 'Synthetic plan.', false, false, 0, 1 "
                 "FROM plans_organisation o WHERE o.name LIKE 'Council %%'"
             )
             c.execute(
@@ -226,8 +226,9 @@ class Command(BaseCommand):
                 copy_to_history(ProgressUpdate, "t." + areas, "t.approved_at", "Approved", "~"), p
             )
             c.execute(
-                "INSERT INTO plans_meeting (plan_id, kind, date, date_precision, title, cancelled) "
-                "SELECT pl.id, 'improvement_board', d::date, 'day', 'Improvement Board', false "
+                "INSERT INTO plans_meeting (plan_id, kind, date, date_precision, title, cancelled, "
+                "version) SELECT pl.id, 'improvement_board', d::date, 'day', 'Improvement Board', "
+                "false, 1 "
                 "FROM plans_plan pl, generate_series(" + start + "::timestamp, now(), "
                 "interval '91 days') d WHERE pl.slug LIKE 'national-%%'"
             )

@@ -16,9 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from plans import accounts
-from plans.administration import set_password_link
 from plans.models import Organisation
 from plans.services import save_with_history
+from plans.setup.members import set_password_link
 from workbook.models import CouncilAdministrator
 
 REASON = "Council set up by the service's operators (create_council)"
