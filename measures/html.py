@@ -4,25 +4,17 @@ An area page draws a chart and a table of 12 to 18 periods for each of its
 measures, and the dashboard's scorecard has a row for every measure of the plan
 (400 in a large plan): through the template engine those were most of the
 pages' time. The markup is the one the templates had; every value is escaped
-here (``escape``), so the result is safe to mark as such.
+here (``core.cells.escape``), so the result is safe to mark as such.
 """
 
 from __future__ import annotations
 
-import html
-
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from core.cells import escape
+
 from . import rag as mrag
-
-
-def escape(value: object) -> str:
-    """Django's escape (the same characters, the same entities) without its
-    lazy-string wrapper, which cost more than the escaping on pages of
-    thousands of cells."""
-    return html.escape(str(value))
-
 
 TRAVEL_ARROWS = {mrag.IMPROVING: "▲", mrag.WORSENING: "▼", mrag.UP: "↑", mrag.DOWN: "↓"}
 

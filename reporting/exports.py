@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.cells import clean_text, safe_cell
 from plans.models import RAG
 
 from . import layout
@@ -47,27 +48,6 @@ RAG_COLOURS: dict[str, tuple[str, str]] = {
     RAG.RED: ("d4351c", "ffffff"),
 }
 HEADER_FILL = "d9d9d9"
-
-# Characters XML 1.0 cannot hold (tab, newline and carriage return are allowed).
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# A cell starting with one of these may be run as a formula by a spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def clean_text(value: object) -> str:
-    """``value`` as text with the characters XML cannot hold removed; None is ""."""
-    if value is None:
-        return ""
-    return _INVALID_XML.sub("", str(value))
-
-
-def safe_cell(value: object) -> object:
-    """Neutralise a spreadsheet cell against formula injection (OWASP): a string
-    starting with =, +, -, @, tab or carriage return gets a leading ``'``.
-    Anything else (numbers, None, safe strings) is returned unchanged."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _paragraphs(text: str) -> list[str]:

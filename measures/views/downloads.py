@@ -1,6 +1,6 @@
 """The scorecard as a spreadsheet (CSV or Excel), as at a date, and a figures
 template to fill in and upload. Cells are made safe against formula injection
-(reporting.exports.safe_cell)."""
+(core.cells.safe_cell)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from core.cells import clean_text, safe_cell
 from plans import permissions as perms
-from reporting.exports import clean_text, safe_cell
 from reporting.papers import FORMATS
 
 from .. import periods

@@ -7,7 +7,7 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
 
-from measures.html import escape
+from core.cells import escape
 
 register = template.Library()
 

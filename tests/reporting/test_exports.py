@@ -14,8 +14,9 @@ from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from core.cells import safe_cell
 from plans.models import RAG
-from reporting.exports import html_to_pdf, safe_cell, to_csv, to_docx, to_xlsx
+from reporting.exports import html_to_pdf, to_csv, to_docx, to_xlsx
 from reporting.papers import AreaLine as Area
 from reporting.papers import FrontSheet, Kind, MilestoneLine, Paper, rag_label
 

@@ -10,7 +10,8 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reporting.exports import clean_text, render_body, safe_cell, to_csv, to_docx, to_xlsx
+from core.cells import clean_text, safe_cell
+from reporting.exports import render_body, to_csv, to_docx, to_xlsx
 from reporting.papers import Kind
 from tests.reporting.test_exports import area
 from tests.reporting.test_exports import paper as paper_fixture
