@@ -16,7 +16,10 @@ from pypdf import PdfReader
 
 from core.cells import safe_cell
 from plans.models import RAG
-from reporting.exports import html_to_pdf, to_csv, to_docx, to_xlsx
+from reporting.formats.csv import to_csv
+from reporting.formats.excel import to_xlsx
+from reporting.formats.pdf import html_to_pdf
+from reporting.formats.word import to_docx
 from reporting.papers import AreaLine as Area
 from reporting.papers import FrontSheet, Kind, MilestoneLine, Paper, rag_label
 

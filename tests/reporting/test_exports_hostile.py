@@ -11,7 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.cells import clean_text, safe_cell
-from reporting.exports import render_body, to_csv, to_docx, to_xlsx
+from reporting.formats.csv import to_csv
+from reporting.formats.excel import to_xlsx
+from reporting.formats.html import render_body
+from reporting.formats.word import to_docx
 from reporting.papers import Kind
 from tests.reporting.test_exports import area
 from tests.reporting.test_exports import paper as paper_fixture

@@ -1,22 +1,12 @@
-"""The papers as downloads: Word, Excel, CSV and PDF, each rendered from a ``Paper``.
-
-Word papers follow the council's own house style (A4, Arial, real heading styles,
-numbered pages, repeating table headers). Every RAG status is written as a word,
-never shown by colour alone. CSV and Excel cells are neutralised against formula
-injection (see ``safe_cell``).
-"""
+"""A paper as a Word document, in the council's own house style: A4, Arial,
+real heading styles, numbered pages, repeating table headers. Every RAG status
+is written as a word, never shown by colour alone."""
 
 from __future__ import annotations
 
-import csv
-import datetime
 import io
 import re
-import zipfile
-from collections.abc import Callable
 
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
@@ -27,38 +17,19 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from core.cells import clean_text, safe_cell
-from plans.models import RAG
+from core.cells import clean_text
 
-from . import layout
-from .layout import Document as Document_
-from .papers import Kind, Paper
-
-FONT = "Arial"
-# RAG value -> (background, text colour). The word is always printed too.
-RAG_COLOURS: dict[str, tuple[str, str]] = {
-    RAG.BLUE: ("1d70b8", "ffffff"),
-    RAG.GREEN: ("00703c", "ffffff"),
-    RAG.AMBER: ("ffdd00", "000000"),
-    RAG.RED: ("d4351c", "ffffff"),
-}
-HEADER_FILL = "d9d9d9"
+from .. import layout
+from ..layout import Document as Document_
+from ..papers import Kind, Paper
+from .common import FONT, HEADER_FILL, RAG_COLOURS, deterministic_zip
 
 
 def _paragraphs(text: str) -> list[str]:
     """User text split into paragraphs on blank lines."""
     text = clean_text(text).replace("\r\n", "\n").replace("\r", "\n").strip()
     return [p.strip() for p in re.split(r"\n[ \t]*\n", text) if p.strip()] if text else []
-
-
-# ---------------------------------------------------------------------------
-# Word
-# ---------------------------------------------------------------------------
 
 
 def _set_font(rpr_owner, name: str = FONT) -> None:
@@ -346,7 +317,7 @@ def to_docx(paper: Paper, layout_: Document_ | None = None) -> bytes:
             _table(doc, block, width_cm)
         previous = block.kind
     _spacer(doc)
-    return _deterministic_zip(_save(doc), paper.moment)
+    return deterministic_zip(_save(doc), paper.moment)
 
 
 def _save(doc: DocxDocument) -> bytes:
@@ -367,260 +338,3 @@ def _image(doc: DocxDocument, block: layout.Image, width_cm: float) -> None:
 
 def _spacer(doc: DocxDocument) -> None:
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
-
-
-def _deterministic_zip(data: bytes, moment: datetime.datetime) -> bytes:
-    """The archive again with every entry dated ``moment``: Word and Excel files
-    are zip archives, and the libraries date each entry with the time of writing."""
-    stamp = max(moment.timetuple()[:6], (1980, 1, 1, 0, 0, 0))
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                # openpyxl stamps "modified" with the time of saving, whatever was set.
-                content = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + moment.strftime("%Y-%m-%dT%H:%M:%SZ").encode() + rb"\g<2>",
-                    content,
-                )
-            target.writestr(entry, content)
-    return out.getvalue()
-
-
-# ---------------------------------------------------------------------------
-# Excel and CSV
-# ---------------------------------------------------------------------------
-
-
-def area_columns(paper: Paper) -> list[str]:
-    """The summary's columns as data: the May 2015 paper's two, with the number
-    in a column of its own, and a status where someone recorded statuses."""
-    return ["No.", "Improvement Area", "Overview"] + (
-        ["RAG status"] if paper.recorded_statuses else []
-    )
-
-
-def _area_rows(paper: Paper) -> list[list[object]]:
-    """One row per area: number (int), recommendation, overview (and status); cells made safe."""
-    with_status = paper.recorded_statuses
-    return [
-        [
-            area.number,
-            safe_cell(clean_text(area.recommendation)),
-            safe_cell(clean_text(area.overview)),
-        ]
-        + ([safe_cell(clean_text(area.rag_label))] if with_status else [])
-        for area in paper.areas
-    ]
-
-
-def _put(ws: Worksheet, row: int, column: int, value: object):
-    """Write a cell; text is made safe and stored as a string, never as a formula."""
-    if isinstance(value, str):
-        value = safe_cell(clean_text(value))
-    cell = ws.cell(row=row, column=column, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
-def _rag_fill(cell, value: str | None) -> None:
-    if value in RAG_COLOURS:
-        fill, text = RAG_COLOURS[value]
-        cell.fill = PatternFill("solid", start_color=fill.upper(), end_color=fill.upper())
-        cell.font = Font(name=FONT, bold=True, color=text.upper())
-
-
-def _excel_text(value: str) -> str:
-    """Text for an Excel print header or footer, where & starts a code."""
-    return clean_text(value).replace("&", "&&")
-
-
-def _mark_pages(ws: Worksheet, laid: Document_) -> None:
-    """The classification at the top and bottom of every printed page, and where
-    the paper went with the page number at the bottom."""
-    ws.oddHeader.center.text = _excel_text(laid.classification)
-    ws.oddHeader.center.size = 10
-    ws.oddFooter.center.text = _excel_text(laid.classification)
-    ws.oddFooter.center.size = 10
-    ws.oddFooter.left.text = _excel_text(laid.footer)
-    ws.oddFooter.left.size = 8
-    ws.oddFooter.right.text = "Page &P of &N"
-    ws.oddFooter.right.size = 8
-
-
-def to_xlsx(paper: Paper, laid: Document_ | None = None) -> bytes:
-    """The areas table as an Excel workbook: "Summary" and "RAG key" sheets."""
-    laid = laid or layout.lay_out(paper)
-    wb = Workbook()
-    wb.properties.title = clean_text(laid.title)
-    wb.properties.creator = clean_text(paper.council)
-    wb.properties.lastModifiedBy = clean_text(paper.council)
-    wb.properties.subject = clean_text(paper.plan_title)
-    wb.properties.description = clean_text(laid.footer)
-    wb.properties.language = "en-GB"
-    # Fixed to the issue time (or the as-at date): the same paper, the same bytes.
-    wb.properties.created = wb.properties.modified = paper.moment
-    ws = wb.active
-    ws.title = "Summary"
-    front = paper.front
-    furniture = [
-        (laid.classification, Font(name=FONT, bold=True)),
-        (
-            f"{front.committee} – {paper.title}" if front.committee else paper.title,
-            Font(name=FONT, bold=True, size=14),
-        ),
-        (f"{paper.council} · {paper.plan_title}", Font(name=FONT, bold=True)),
-        (laid.footer, Font(name=FONT)),
-    ]
-    for row, (value, font) in enumerate(furniture, start=1):
-        _put(ws, row, 1, value).font = font
-    header_row = len(furniture) + 2
-    columns = area_columns(paper)
-    top = Alignment(wrap_text=True, vertical="top")
-    header_fill = PatternFill(
-        "solid", start_color=HEADER_FILL.upper(), end_color=HEADER_FILL.upper()
-    )
-    for column, heading in enumerate(columns, start=1):
-        cell = _put(ws, header_row, column, heading)
-        cell.font = Font(name=FONT, bold=True)
-        cell.fill = header_fill
-        cell.alignment = top
-    for offset, (area, values) in enumerate(zip(paper.areas, _area_rows(paper), strict=True)):
-        row = header_row + 1 + offset
-        for column, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=column, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            cell.font = Font(name=FONT)
-            cell.alignment = top
-        if len(columns) == 4:
-            _rag_fill(ws.cell(row=row, column=4), area.rag)
-    last = header_row + max(len(paper.areas), 1)
-    for column, width in enumerate([8, 45, 90, 24][: len(columns)], start=1):
-        ws.column_dimensions[get_column_letter(column)].width = width
-    end = get_column_letter(len(columns))
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.auto_filter.ref = f"A{header_row}:{end}{last}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    _mark_pages(ws, laid)
-
-    key = wb.create_sheet("RAG key")
-    for column, heading in enumerate(["Status", "Meaning"], start=1):
-        cell = _put(key, 1, column, heading)
-        cell.font = Font(name=FONT, bold=True)
-        cell.fill = header_fill
-    for row, (value, label, meaning) in enumerate(layout.rag_key(paper.any_assessed), start=2):
-        _put(key, row, 1, label).font = Font(name=FONT)
-        _rag_fill(key.cell(row=row, column=1), value)
-        _put(key, row, 2, meaning).font = Font(name=FONT)
-    key.column_dimensions["A"].width = 20
-    key.column_dimensions["B"].width = 60
-    key.freeze_panes = "A2"
-    _mark_pages(key, laid)
-
-    out = io.BytesIO()
-    wb.save(out)
-    return _deterministic_zip(out.getvalue(), paper.moment)
-
-
-def to_csv(paper: Paper) -> bytes:
-    """The areas table as CSV: UTF-8 with a byte-order mark, so Excel reads it right.
-    Data only: a CSV file has no place for a marking or a front sheet."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out)
-    writer.writerow(["Number", *area_columns(paper)[1:]])
-    writer.writerows(_area_rows(paper))
-    return out.getvalue().encode("utf-8-sig")
-
-
-# ---------------------------------------------------------------------------
-# PDF
-# ---------------------------------------------------------------------------
-
-
-def html_to_pdf(html: str, base_url: str | None = None) -> bytes:
-    """Render an HTML page (the paper's print view) to a tagged PDF (PDF/UA-1)
-    with WeasyPrint (structure tree, language, title, table headers), finished
-    by reporting.pdfua (margins as artifacts, header cells scoped)."""
-    # Imported here so that the other formats do not need Pango at import time.
-    from weasyprint import HTML
-
-    from .pdfua import finish
-
-    return finish(HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1"))
-
-
-def render_body(paper: Paper, laid: Document_ | None = None, *, vector: bool = False) -> str:
-    """The paper's content as an HTML fragment: shown in the page, stored when
-    issued, and wrapped for PDF. ``vector``: charts as inline SVG (the page),
-    not as PNG images (the stored copy and the PDF, whole in one file)."""
-    laid = laid or layout.lay_out(paper)
-    return render_to_string(
-        "reporting/_paper_body.html", {"paper": paper, "doc": laid, "vector": vector}
-    )
-
-
-def css_string(value: str) -> str:
-    """``value`` as a CSS string literal. Only letters, digits, spaces, a few
-    punctuation marks and CSS escapes: nothing that could close the string,
-    the rule or the <style> element."""
-    safe = " ,.:;()–-"
-    body = "".join(c if c.isalnum() or c in safe else f"\\{ord(c):x} " for c in clean_text(value))
-    return mark_safe(f'"{body}"')
-
-
-def to_pdf(paper: Paper, body: str | None = None, laid: Document_ | None = None) -> bytes:
-    """The paper's print view as PDF; ``body``: its HTML fragment, if already rendered."""
-    laid = laid or layout.lay_out(paper)
-    body = render_body(paper, laid) if body is None else body
-    document = render_to_string(
-        "reporting/paper_document.html",
-        {
-            "paper": paper,
-            "doc": laid,
-            "body": body,
-            "widths": range(5, 101, 5),
-            "marking_css": css_string(laid.classification),
-            "footer_css": css_string(laid.footer),
-        },
-    )
-    return html_to_pdf(document)
-
-
-def render_file(paper: Paper, fmt: str, body: str | None = None) -> bytes:
-    """The paper as a file in ``fmt``; ``body``, if given, is its rendered HTML (for PDF)."""
-    laid = layout.lay_out(paper)
-    if fmt == "pdf":
-        return to_pdf(paper, body, laid)
-    if fmt == "docx":
-        return to_docx(paper, laid)
-    if fmt == "xlsx":
-        return to_xlsx(paper, laid)
-    return RENDERERS[fmt](paper)
-
-
-# How each format in the registry (papers.FORMATS) is made.
-RENDERERS: dict[str, Callable[[Paper], bytes]] = {
-    "docx": to_docx,
-    "pdf": to_pdf,
-    "xlsx": to_xlsx,
-    "csv": to_csv,
-}
-
-
-def render_files(paper: Paper, body: str | None = None) -> dict[str, bytes]:
-    """Every file the paper's kind offers, by format."""
-    return {fmt: render_file(paper, fmt, body) for fmt in Kind.FORMATS[paper.kind]}
