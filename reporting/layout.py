@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .papers import AreaLine, Kind, MilestoneLine, Paper, rag_key
+from core.rag import rag_key
+
+from .papers import AreaLine, Kind, MilestoneLine, Paper
 
 # The board report's first part lists at most this many late milestones.
 FIRST_PAGE_MILESTONES = 20

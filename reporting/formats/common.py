@@ -1,6 +1,6 @@
-"""What the formats share: the paper font and header shade, the RAG colours,
-the areas table as data (Excel and CSV) and dating a zip archive's entries
-(Word and Excel)."""
+"""What the formats share: the paper font and header shade, the statuses'
+colours in Word and Excel, the areas table as data (Excel and CSV) and dating
+a zip archive's entries (Word and Excel)."""
 
 from __future__ import annotations
 
@@ -10,19 +10,20 @@ import re
 import zipfile
 
 from core.cells import clean_text, safe_cell
-from plans.models import RAG
+from core.rag import STATUS
 
 from ..papers import Paper
 
 FONT = "Arial"
-# RAG value -> (background, text colour). The word is always printed too.
-RAG_COLOURS: dict[str, tuple[str, str]] = {
-    RAG.BLUE: ("1d70b8", "ffffff"),
-    RAG.GREEN: ("00703c", "ffffff"),
-    RAG.AMBER: ("ffdd00", "000000"),
-    RAG.RED: ("d4351c", "ffffff"),
-}
 HEADER_FILL = "d9d9d9"
+
+
+def rag_colours(value: str | None) -> tuple[str, str] | None:
+    """A status's (background, text colour) in Word and Excel, from the RAG
+    table; None where it has none (not yet rated: the word alone). The word is
+    always printed too."""
+    status = STATUS.get(value or "")
+    return (status.background.office, status.text.office) if status else None
 
 
 def deterministic_zip(data: bytes, moment: datetime.datetime) -> bytes:

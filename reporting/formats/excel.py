@@ -16,7 +16,14 @@ from core.cells import clean_text, safe_cell
 from .. import layout
 from ..layout import Document as Document_
 from ..papers import Paper
-from .common import FONT, HEADER_FILL, RAG_COLOURS, area_columns, area_rows, deterministic_zip
+from .common import (
+    FONT,
+    HEADER_FILL,
+    area_columns,
+    area_rows,
+    deterministic_zip,
+    rag_colours,
+)
 
 
 def _put(ws: Worksheet, row: int, column: int, value: object):
@@ -30,8 +37,9 @@ def _put(ws: Worksheet, row: int, column: int, value: object):
 
 
 def _rag_fill(cell, value: str | None) -> None:
-    if value in RAG_COLOURS:
-        fill, text = RAG_COLOURS[value]
+    colours = rag_colours(value)
+    if colours:
+        fill, text = colours
         cell.fill = PatternFill("solid", start_color=fill.upper(), end_color=fill.upper())
         cell.font = Font(name=FONT, bold=True, color=text.upper())
 

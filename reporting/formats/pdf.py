@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from core import rag
 from core.cells import clean_text
 
 from .. import layout
@@ -48,6 +49,7 @@ def to_pdf(paper: Paper, body: str | None = None, laid: Document_ | None = None)
             "widths": range(5, 101, 5),
             "marking_css": css_string(laid.classification),
             "footer_css": css_string(laid.footer),
+            "rag_statuses": (*rag.STATUSES, rag.NOT_RATED),
         },
     )
     return html_to_pdf(document)

@@ -23,7 +23,7 @@ from core.cells import clean_text
 from .. import layout
 from ..layout import Document as Document_
 from ..papers import Kind, Paper
-from .common import FONT, HEADER_FILL, RAG_COLOURS, deterministic_zip
+from .common import FONT, HEADER_FILL, deterministic_zip, rag_colours
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -196,8 +196,9 @@ def _set_cell(
 
 def _status_cell(cell: _Cell, value: str | None, label: str) -> None:
     """A RAG status: the word, on its colour where it has one."""
-    if value in RAG_COLOURS:
-        fill, text = RAG_COLOURS[value]
+    colours = rag_colours(value)
+    if colours:
+        fill, text = colours
         _set_cell(cell, label, bold=True, colour=text)
         _shade(cell, fill)
     else:
