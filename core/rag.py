@@ -4,8 +4,10 @@ class, its colours, its bar in a chart).
 
 Everything that shows a status reads this table: the update's choices
 (``RAG``), the tags on pages and papers (``rag_tag``), the Word and Excel
-fills, the PDF's CSS (templates/reporting/paper_document.html). Colour is
-never the only signal: every tag carries its word.
+fills, the PDF's CSS (templates/reporting/paper_document.html) and the
+stylesheet, through static/scss/_rag_table.scss, which ``python manage.py
+write_rag_scss`` writes from it. Colour is never the only signal: every tag
+carries its word.
 """
 
 from __future__ import annotations
@@ -199,3 +201,24 @@ def rag_tag(value: str | None, label: str) -> str:
     status = STATUS.get(value or "", NOT_RATED)
     return f'<strong class="{status.css_class}">{escape(label)}</strong>'
 
+
+def scss() -> str:
+    """The table as a Sass map, for static/scss/_rag_table.scss: by status, the
+    GOV.UK colour names of its tag and its chart bar."""
+
+    def name(colour: Colour | None) -> str:
+        return f'"{colour.name}"' if colour else "null"
+
+    lines = [
+        "// Written from core/rag.py by `python manage.py write_rag_scss`: change the table",
+        "// there, not this file (a test compares the two).",
+        "$app-rag-statuses: (",
+    ]
+    for s in (*STATUSES, NOT_RATED):
+        lines.append(
+            f'  "{s.key}": ("text": {name(s.text)}, "background": {name(s.background)}, '
+            f'"border": {name(s.border)}, "bar": {name(s.bar)}, '
+            f'"bar-stroke": {name(s.bar_stroke)}),'
+        )
+    lines.append(");")
+    return "\n".join(lines) + "\n"
