@@ -4,32 +4,22 @@ An area page draws a chart and a table of 12 to 18 periods for each of its
 measures, and the dashboard's scorecard has a row for every measure of the plan
 (400 in a large plan): through the template engine those were most of the
 pages' time. The markup is the one the templates had; every value is escaped
-here (``escape``), so the result is safe to mark as such.
+here (``core.cells.escape``), so the result is safe to mark as such.
 """
 
 from __future__ import annotations
 
-import html
-
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from core.cells import escape
+from core.rag import STATUS, rag_tag
+
 from . import rag as mrag
 
-
-def escape(value: object) -> str:
-    """Django's escape (the same characters, the same entities) without its
-    lazy-string wrapper, which cost more than the escaping on pages of
-    thousands of cells."""
-    return html.escape(str(value))
-
-
+# The tolerance band is drawn in the amber status's own colour.
+AMBER_BAND = STATUS[mrag.NEAR].background.css
 TRAVEL_ARROWS = {mrag.IMPROVING: "▲", mrag.WORSENING: "▼", mrag.UP: "↑", mrag.DOWN: "↓"}
-
-
-def rag_tag(value: str | None, label: str) -> str:
-    """The derived RAG as a word in a coloured tag; never colour alone."""
-    return f'<strong class="app-rag app-rag--{escape(value or "none")}">{escape(label)}</strong>'
 
 
 def travel(direction: str) -> str:
@@ -60,7 +50,7 @@ def _drawing(c) -> list[str]:
     if c.band:
         out.append(
             f'<rect x="0" y="{_n(c.band[0])}" width="{_n(c.width)}" height="{_n(c.band[1])}" '
-            'fill="#ffdd00" fill-opacity="0.35"/>'
+            f'fill="{AMBER_BAND}" fill-opacity="0.35"/>'
         )
     out += [
         f'<line x1="-4" y1="200" x2="{_n(c.width)}" y2="200" class="app-chart__axis"/>',

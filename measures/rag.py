@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from plans.models import RAG
+from core.rag import RAG
 
 from .models import Polarity, ToleranceKind
 

@@ -9,8 +9,9 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from core.rag import RAG, rag_label
 from plans import snapshot as snap
-from plans.models import RAG, Plan, Theme
+from plans.models import Plan, Theme
 
 from . import rag as mrag
 from .readings import MeasureCard, cards_at
@@ -132,8 +133,6 @@ def for_dashboard(dashboard, *, off_only: bool = False) -> Scorecard:
 def at(plan: Plan, as_at: datetime.date, *, off_only: bool = False) -> Scorecard:
     """The scorecard on its own (the downloads): the plan's areas and their
     RAG as at the date from a snapshot, then the measures."""
-    from reporting.papers import rag_label
-
     shot = snap.take(plan, as_at)
     themes = dict(Theme.objects.filter(plan=plan).values_list("pk", "name"))
     areas = []

@@ -26,58 +26,9 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from core.dates import long_date
+from core.rag import RAG
 
 from .roles import Role
-
-
-class RAG(models.TextChoices):
-    """The plan's status scale. Blue means the work is complete."""
-
-    BLUE = "blue", "Blue – complete"
-    GREEN = "green", "Green – on track"
-    AMBER = "amber", "Amber – at risk"
-    RED = "red", "Red – off track"
-
-    @classmethod
-    def meaning(cls, value: str) -> str:
-        """What the status says, in the key printed on every page and paper."""
-        return RAG_MEANINGS[value]
-
-    @classmethod
-    def guidance(cls, value: str) -> str:
-        """When to choose the status: the hint under it in the update form."""
-        return RAG_GUIDANCE[value]
-
-    @classmethod
-    def severity(cls, value: str) -> int:
-        """Higher is worse: Blue 0, Green 1, Amber 2, Red 3."""
-        return [cls.BLUE, cls.GREEN, cls.AMBER, cls.RED].index(value)
-
-    @classmethod
-    def is_worse(cls, new: str, old: str | None) -> bool:
-        return old is not None and cls.severity(new) > cls.severity(old)
-
-
-# The one home of the RAG vocabulary's wording: the key on every page and paper,
-# and the longer hint an officer reads when choosing a status.
-RAG_MEANINGS = {
-    RAG.BLUE: "The work is complete",
-    RAG.GREEN: "Going to plan",
-    RAG.AMBER: "Some slippage, with action in hand",
-    RAG.RED: "Significant delay or concern",
-}
-# A status nobody gave: the loader assessed it from a source's narrative. It is
-# shown with this mark wherever it appears, and the key says what the mark means.
-ASSESSED_MARK = "(assessed)"
-ASSESSED_MEANING = (
-    "Assessed from the update's narrative when the plan was loaded: the source gave no status."
-)
-RAG_GUIDANCE = {
-    RAG.BLUE: "The work in this area is complete.",
-    RAG.GREEN: "On track: the work is going to plan and milestones are being met.",
-    RAG.AMBER: "At risk: some slippage or concern, with action in hand to recover it.",
-    RAG.RED: "Off track: significant delay or concern that needs the board's attention.",
-}
 
 
 class DatePrecision(models.TextChoices):

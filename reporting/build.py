@@ -6,12 +6,13 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
+from core.rag import NOT_RATED, RAG, STATUSES, rag_label
 from plans import snapshot as snap
 from plans.history import ChangeFilter, ChangePage, change_page
-from plans.models import RAG, Action, Meeting, Milestone, Owner, Plan, Theme, format_plan_date
+from plans.models import Action, Meeting, Milestone, Owner, Plan, Theme, format_plan_date
 
 from . import charts
-from .papers import NOT_RATED, AreaLine, FrontSheet, Kind, MilestoneLine, Paper, lateness, rag_label
+from .papers import AreaLine, FrontSheet, Kind, MilestoneLine, Paper, lateness
 
 NEXT_QUARTER_DAYS = 91
 DUE_SOON_DAYS = 30
@@ -69,8 +70,8 @@ def milestone_line(
 
 def rag_counts(values: list[str | None]) -> list[tuple[str, str, int]]:
     counts = Counter(values)
-    rows = [(r.value, r.label, counts.get(r.value, 0)) for r in RAG]
-    rows.append(("", NOT_RATED, counts.get(None, 0)))
+    rows = [(s.value, s.label, counts.get(s.value, 0)) for s in STATUSES]
+    rows.append((NOT_RATED.value, NOT_RATED.label, counts.get(None, 0)))
     return rows
 
 

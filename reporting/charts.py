@@ -9,15 +9,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from core.rag import NOT_RATED, STATUSES
 from plans import snapshot as snap
-from plans.models import RAG, end_of_month
-
-from .papers import NOT_RATED
+from plans.models import end_of_month
 
 HEIGHT = 200  # drawing area, in SVG units
 BAR_WIDTH = 36
 GAP = 16
-RAG_ORDER = [RAG.BLUE, RAG.GREEN, RAG.AMBER, RAG.RED]
 
 
 @dataclass
@@ -78,14 +76,14 @@ def rag_over_time(
     by_month = snap.rags_at(area_ids, [snap.end_of_day(day) for day in days]) if area_ids else []
     for i, day in enumerate(days):
         current = by_month[i] if by_month else {}
-        counts = {r: 0 for r in RAG_ORDER}
+        counts = {s.value: 0 for s in STATUSES}
         for rag in current.values():
             counts[rag] += 1
-        segments = [Segment(r.value, r.label, counts[r]) for r in RAG_ORDER]
-        segments.append(Segment("none", NOT_RATED, len(area_ids) - len(current)))
+        segments = [Segment(s.key, s.label, counts[s.value]) for s in STATUSES]
+        segments.append(Segment(NOT_RATED.key, NOT_RATED.label, len(area_ids) - len(current)))
         bars.append(Bar(label=day.strftime("%b %Y"), x=i * (BAR_WIDTH + GAP), segments=segments))
     _stack(bars, len(area_ids))
-    series = [(r.value, r.label) for r in RAG_ORDER] + [("none", NOT_RATED)]
+    series = [(s.key, s.label) for s in (*STATUSES, NOT_RATED)]
     return Chart(
         bars=bars,
         width=max(len(bars), 1) * (BAR_WIDTH + GAP),

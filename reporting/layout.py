@@ -1,6 +1,6 @@
 """Each paper laid out once, as a list of blocks (headings, paragraphs, lists,
 tables) that every format renders: the HTML page and PDF (templates/reporting/
-_paper_body.html) and Word (reporting.exports). The same sections, titles and
+_paper_body.html) and Word (reporting.formats.word). The same sections, titles and
 order in every format follow from there being one layout.
 
 Headings start at level 1 (the report title) and never skip a level.
@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .papers import AreaLine, Kind, MilestoneLine, Paper, rag_key
+from core.rag import rag_key
+
+from .papers import AreaLine, Kind, MilestoneLine, Paper
 
 # The board report's first part lists at most this many late milestones.
 FIRST_PAGE_MILESTONES = 20

@@ -10,28 +10,8 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import models
 
-from plans.models import ASSESSED_MARK, ASSESSED_MEANING, RAG, Meeting
-
-NOT_RATED = "Not yet rated"
-
-
-def rag_label(value: str | None, assessed: bool = False) -> str:
-    """'Amber – at risk', 'Amber – at risk (assessed)' or 'Not yet rated'."""
-    if not value:
-        return NOT_RATED
-    return f"{RAG(value).label} {ASSESSED_MARK}" if assessed else RAG(value).label
-
-
-def rag_key(assessed: bool = False) -> list[tuple[str, str, str]]:
-    """The RAG key printed on a paper: (value, label, meaning) a line, with the
-    assessed mark's line when the paper shows an assessed status."""
-    key = [(r.value, r.label, RAG.meaning(r)) for r in RAG]
-    if assessed:
-        key.append(("", ASSESSED_MARK, ASSESSED_MEANING))
-    return key
-
-
-RAG_KEY = rag_key()
+from core.rag import NOT_RATED, RAG
+from plans.models import Meeting
 
 
 class Classification(models.TextChoices):
@@ -162,7 +142,7 @@ class AreaLine:
     update_as_at: str  # "1 May 2015", or ""
     rag_assessed: bool = False  # assessed when the plan was loaded, not given
     previous_rag: str | None = None  # at the previous Improvement Board
-    previous_rag_label: str = NOT_RATED
+    previous_rag_label: str = NOT_RATED.label
     previous_assessed: bool = False
     movement: str = ""  # "Improved", "Worse", "No change", or "" (no rating to compare)
     completed_since_board: list[MilestoneLine] = field(default_factory=list)

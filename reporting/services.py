@@ -21,7 +21,8 @@ from plans.models import DatePrecision, Meeting, Plan, format_plan_date
 from plans.services import save_version_checked, save_with_history
 
 from .build import build_paper
-from .exports import render_body, render_files
+from .formats import render_files
+from .formats.html import render_body
 from .models import IssuedPaper, PreparedPaper
 from .papers import Classification, FrontSheet, Kind, Paper, lines
 

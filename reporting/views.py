@@ -1,7 +1,7 @@
 """The Improvement Board dashboard and the three papers, as at any date.
 
 Views parse the request, check permissions (plans.permissions) and call:
-the content is built in reporting.build, files in reporting.exports, and
+the content is built in reporting.build, files in reporting.formats, and
 issuing is reporting.services.issue_paper.
 """
 
@@ -27,7 +27,8 @@ from plans.views.common import as_at_or_form, bad_as_at
 from . import cache
 from . import services as papers_service
 from .build import build_dashboard, build_paper, default_front
-from .exports import render_body, render_file
+from .formats import render_file
+from .formats.html import render_body
 from .forms import FrontSheetForm
 from .models import IssuedPaper, PreparedPaper
 from .papers import Kind

@@ -52,6 +52,9 @@ if [ "$(sha256sum package-lock.json)" != "$(cat "$stamp" 2>/dev/null)" ]; then
   sha256sum package-lock.json > "$stamp"
 fi
 
+# The stylesheet's RAG colours come from the one RAG table (core/rag.py): its
+# Sass partial is rewritten first, and only when the table changed.
+DEBUG=${DEBUG:-true} .venv/bin/python manage.py write_rag_scss -v0
 if [ ! -f static/build/application.css ] || [ -n "$(find static/scss -newer static/build/application.css)" ] \
    || [ package-lock.json -nt static/build/application.css ]; then
   say "Building the stylesheet"

@@ -6,7 +6,8 @@ import datetime
 
 from django.utils import timezone
 
-from plans.models import RAG, Action, Milestone, Organisation, Plan
+from core.rag import RAG
+from plans.models import Action, Milestone, Organisation, Plan
 
 from . import plan_sheets  # noqa: F401  (registers the plan's sheets)
 from .engine import Context

@@ -24,8 +24,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.cells import clean_text, safe_cell
 from plans.models import format_plan_date
-from reporting.exports import clean_text, safe_cell
 
 from .registry import Column
 

@@ -12,8 +12,8 @@ board saw).
 
 from __future__ import annotations
 
+from core.rag import rag_label
 from plans.models import (
-    RAG,
     Action,
     ImprovementArea,
 )
@@ -94,9 +94,7 @@ AREA_COLUMNS = [
 
 def area_rows(ctx):
     for area in ctx.areas.values():
-        rag = RAG(area.current_rag).label if area.current_rag else ""
-        if rag and area.current_rag_assessed:
-            rag += " (assessed)"
+        rag = rag_label(area.current_rag, area.current_rag_assessed) if area.current_rag else ""
         yield [
             area.number,
             area.recommendation,

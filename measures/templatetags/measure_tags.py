@@ -4,6 +4,7 @@ direction of travel with its arrow, and the rules pages ask about."""
 from django import template
 from django.utils.safestring import mark_safe
 
+from core.rag import rag_tag
 from plans import permissions as perms
 from plans.models import ILLUSTRATIVE_MARK
 
@@ -15,7 +16,7 @@ register = template.Library()
 @register.simple_tag
 def measure_rag(value: str | None, label: str) -> str:
     """'On target' / 'Near target' / 'Off target' in the RAG colours; never colour alone."""
-    return mark_safe(html.rag_tag(value, label))  # noqa: S308 (escaped there)
+    return mark_safe(rag_tag(value, label))  # noqa: S308 (escaped there)
 
 
 @register.simple_tag

@@ -1,6 +1,6 @@
 """The scorecard as a spreadsheet (CSV or Excel), as at a date, and a figures
 template to fill in and upload. Cells are made safe against formula injection
-(reporting.exports.safe_cell)."""
+(core.cells.safe_cell)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from core.cells import clean_text, safe_cell
 from core.downloads import FORMATS
 from plans import permissions as perms
 from plans.views.common import as_at_or_form, bad_as_at
-from reporting.exports import clean_text, safe_cell
 
 from .. import periods
 from .. import rag as mrag

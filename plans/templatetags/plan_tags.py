@@ -2,7 +2,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from plans.models import ASSESSED_MARK, ASSESSED_MEANING, RAG, ProgressUpdate, format_plan_date
+from core import rag
+from plans.models import ProgressUpdate, format_plan_date
 
 register = template.Library()
 
@@ -19,10 +20,7 @@ def rag_tag(value: str | None, assessed: bool = False) -> str:
     """A RAG status as its word in a coloured tag: never colour alone. A status
     nobody gave (``assessed`` when the plan was loaded) carries the mark the key
     explains."""
-    if not value:
-        return mark_safe('<strong class="app-rag app-rag--none">Not yet rated</strong>')
-    label = f"{RAG(value).label} {ASSESSED_MARK}" if assessed else RAG(value).label
-    return format_html('<strong class="app-rag app-rag--{}">{}</strong>', value, label)
+    return mark_safe(rag.rag_tag(value, rag.rag_label(value, assessed)))  # noqa: S308 (escaped there)
 
 
 @register.simple_tag
@@ -41,11 +39,11 @@ def plan_date(value, precision: str = "day") -> str:
 
 @register.simple_tag
 def rag_meanings() -> list[tuple[str, str]]:
-    """The RAG key's lines, from the RAG vocabulary's one home (plans.models.RAG)."""
-    return [(r.value, RAG.meaning(r)) for r in RAG]
+    """The RAG key's lines, from the RAG table (core/rag.py)."""
+    return [(value, meaning) for value, _label, meaning in rag.rag_key()]
 
 
 @register.simple_tag
 def assessed_meaning() -> tuple[str, str]:
     """The assessed mark and what it means, for the key."""
-    return ASSESSED_MARK, ASSESSED_MEANING
+    return rag.ASSESSED_MARK, rag.ASSESSED_MEANING

@@ -7,7 +7,8 @@ from django import template
 from django.template.defaultfilters import linebreaksbr
 from django.utils.safestring import SafeString, mark_safe
 
-from measures.html import escape
+from core.cells import escape
+from core.rag import rag_tag
 
 register = template.Library()
 
@@ -17,8 +18,7 @@ def _cell(cell, header: bool) -> str:
         return f'<th scope="row">{escape(cell.text)}</th>'
     attrs = ' class="app-paper__number"' if cell.number else ""
     if cell.is_status:
-        rag = escape(cell.rag or "none")
-        body = f'<strong class="app-rag app-rag--{rag}">{escape(cell.text)}</strong>'
+        body = rag_tag(cell.rag, cell.text)
     else:
         body = linebreaksbr(cell.text, autoescape=True)
     return f"<td{attrs}>{body}</td>"

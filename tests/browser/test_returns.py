@@ -9,7 +9,8 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from reminders.workdays import add_working_days, long_date, working_days_before
+from core.dates import long_date_with_weekday as long_date
+from reminders.workdays import add_working_days, working_days_before
 from tests import factories
 from tests.conftest import make_world
 

@@ -12,7 +12,9 @@ from pypdf import PdfReader
 
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
 from reporting.build import build_paper
-from reporting.exports import render_body, to_docx, to_pdf
+from reporting.formats.html import render_body
+from reporting.formats.pdf import to_pdf
+from reporting.formats.word import to_docx
 from reporting.layout import lay_out
 from reporting.papers import Kind
 

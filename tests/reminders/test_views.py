@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import long_date_with_weekday as long_date
 from plans.models import ProgressUpdate
 from reminders.models import EmailPreferences, Message, ReturnSettings
-from reminders.workdays import add_working_days, long_date, working_days_before
+from reminders.workdays import add_working_days, working_days_before
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ import datetime
 import holidays
 import pytest
 
+from core.dates import long_date_with_weekday as long_date
 from plans.models import Meeting, ProgressUpdate
 from reminders.returns import area_returns, cycle_for
-from reminders.workdays import add_working_days, is_working_day, long_date, working_days_before
+from reminders.workdays import add_working_days, is_working_day, working_days_before
 from tests import factories
 
 D = datetime.date

@@ -38,7 +38,7 @@ from plans.models import (
 )
 from plans.roles import PLAN_ADMINISTRATOR, SCRUTINY_OFFICER
 from plans.services import save_with_history
-from reporting import cache, exports, views
+from reporting import cache, formats, views
 from reporting.build import default_front
 from reporting.papers import FrontSheet, Kind
 from reporting.services import prepare
@@ -59,7 +59,7 @@ pytestmark = [
 def renders(monkeypatch):
     """Counts the papers actually rendered behind the views."""
     calls = []
-    real = exports.render_file
+    real = formats.render_file
 
     def counting(paper, fmt, body=None):
         calls.append((paper.kind, fmt, paper.as_at))

@@ -43,7 +43,11 @@ from plans.seed import load_plan
 from plans.services import save_with_history
 from reporting import services
 from reporting.build import build_paper
-from reporting.exports import render_body, render_file, to_docx, to_pdf, to_xlsx
+from reporting.formats import render_file
+from reporting.formats.excel import to_xlsx
+from reporting.formats.html import render_body
+from reporting.formats.pdf import to_pdf
+from reporting.formats.word import to_docx
 from reporting.layout import lay_out
 from reporting.models import IssuedPaper, PreparedPaper
 from reporting.papers import Classification, FrontSheet, Kind, Paper
@@ -551,7 +555,7 @@ def test_issued_files_are_dated_with_the_issue_time(seed_docs):
 def test_an_issued_workbook_says_it_was_last_modified_when_issued(seed_docs):
     """The workbook's own "modified" property, as Excel shows it (File > Info).
     openpyxl's Workbook.save() stamps it with the wall clock whatever was set,
-    so exports.to_xlsx must put the paper's moment back (it failed here, and in
+    so formats.excel.to_xlsx must put the paper's moment back (it failed here, and in
     test_the_same_paper_gives_the_same_bytes_a_second_later, until it did)."""
     book = load_workbook(io.BytesIO(seed_docs.scrutiny.xlsx))
     assert book.properties.modified == ISSUED_AT_UTC

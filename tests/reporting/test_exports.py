@@ -14,10 +14,14 @@ from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from plans.models import RAG
-from reporting.exports import html_to_pdf, safe_cell, to_csv, to_docx, to_xlsx
+from core.cells import safe_cell
+from core.rag import RAG, rag_label
+from reporting.formats.csv import to_csv
+from reporting.formats.excel import to_xlsx
+from reporting.formats.pdf import html_to_pdf
+from reporting.formats.word import to_docx
 from reporting.papers import AreaLine as Area
-from reporting.papers import FrontSheet, Kind, MilestoneLine, Paper, rag_label
+from reporting.papers import FrontSheet, Kind, MilestoneLine, Paper
 
 FORMULA = '=HYPERLINK("http://x","y")'
 HOSTILE = '<script>alert(1)</script> & "quotes"'

@@ -10,7 +10,11 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reporting.exports import clean_text, render_body, safe_cell, to_csv, to_docx, to_xlsx
+from core.cells import clean_text, safe_cell
+from reporting.formats.csv import to_csv
+from reporting.formats.excel import to_xlsx
+from reporting.formats.html import render_body
+from reporting.formats.word import to_docx
 from reporting.papers import Kind
 from tests.reporting.test_exports import area
 from tests.reporting.test_exports import paper as paper_fixture

@@ -13,7 +13,7 @@ from plans.models import ImprovementArea, Meeting, Membership, Milestone, Progre
 from plans.roles import Role
 from plans.services import save_with_history
 from reporting.build import Dashboard, build_dashboard
-from reporting.exports import RENDERERS, render_file
+from reporting.formats import RENDERERS, render_file
 from reporting.models import IssuedPaper, PreparedPaper
 from reporting.papers import Kind
 from reporting.services import IssueRefused, build_prepared, issue_paper, prepare, save_front_sheet
