@@ -7,5 +7,6 @@ class MeasuresConfig(AppConfig):
     verbose_name = "Success measures"
 
     def ready(self) -> None:
-        # The plan workbook's Measures sheet (workbook/registry.py).
-        from . import workbook_sheet  # noqa: F401
+        # The plan workbook's Measures sheet (workbook/registry.py), and
+        # measures and their figures in the plan's change log (plans/history/).
+        from . import change_log, workbook_sheet  # noqa: F401
