@@ -1,6 +1,7 @@
 """E-mails that follow sign-off events, sent after the transaction commits.
 
-plans/services.py calls these through ``transaction.on_commit``: a submitted
+They receive plans' sign-off signals (plans/signals.py, connected in
+RemindersConfig.ready), sent once the write is committed: a submitted
 update asks the plan's other administrators to sign it off; an approved or
 returned one tells its author (the reviewer's comment stays on the page).
 They are logged like every other message (exactly once per version of the
@@ -27,11 +28,11 @@ log = logging.getLogger(__name__)
 State = ProgressUpdate.State
 
 
-def update_submitted(update_id: int) -> None:
+def update_submitted(sender, *, update_id: int, **kwargs) -> None:
     _safely(_submitted, update_id)
 
 
-def update_reviewed(update_id: int) -> None:
+def update_reviewed(sender, *, update_id: int, **kwargs) -> None:
     _safely(_reviewed, update_id)
 
 

@@ -11,7 +11,6 @@ for sign-off, with the import named in its history's reason.
 from __future__ import annotations
 
 import uuid
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +18,7 @@ from django.utils import timezone
 from plans import permissions as perms
 from plans import services
 from plans.forms import ProgressUpdateForm
-from plans.models import RAG, ImprovementArea, Plan, ProgressUpdate, format_plan_date
+from plans.models import RAG, ImprovementArea, Plan, format_plan_date
 
 from .engine import PLAN_LABEL, Preview, Stale, owner_label, person, problem_outcomes
 from .export import file_stem
@@ -259,7 +258,8 @@ def confirm_steps(
     """confirm, yielding a Step every few hundred updates, inside the transaction
     (a caller that stops before the end rolls everything back). ``pending``:
     the PendingImport being confirmed, claimed first (AlreadyConfirmed)."""
-    reason = f"Imported from {file_name} by {person(user)}"
+    # Said in each update's history, after "Submitted for sign-off" or "Saved as a draft".
+    how = f"imported from {file_name} by {person(user)}"
     with transaction.atomic():
         Plan.objects.select_for_update().filter(pk=plan.pk).first()
         if pending is not None:
@@ -269,17 +269,14 @@ def confirm_steps(
             raise Stale(preview)
         writes = preview.writes
         for done, outcome in enumerate(writes, start=1):
-            area, submit = outcome.record, outcome.values["submit"]
-            update = services._new_update(area, user, outcome.values["values"], submit)
-            said = "Submitted for sign-off" if submit else "Saved as a draft"
-            services.save_with_history(
-                update, reason=f"{said}: {reason[0].lower()}{reason[1:]}", user=user
+            # As the update form saves it: the plan's approvers are e-mailed of a submission.
+            services.record_update(
+                area=outcome.record,
+                user=user,
+                values=outcome.values["values"],
+                submit=outcome.values["submit"],
+                how=how,
             )
-            if update.state == ProgressUpdate.State.SUBMITTED:
-                # The plan's approvers are e-mailed, as for a submission from the form.
-                transaction.on_commit(
-                    partial(services._reminder_event, "update_submitted", update.pk)
-                )
             if done % BATCH == 0 or done == len(writes):
                 yield Step("Saved", done, len(writes), "updates")
     return preview
