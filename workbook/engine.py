@@ -9,9 +9,10 @@ the same rows again inside one transaction, with the plan row locked, and
 writes only if the outcomes are exactly those the user saw (the fingerprint,
 which covers each changed field's value before and after); otherwise nothing
 is written and the new preview is shown.
-Every write goes through ``save()`` (or ``delete()``) inside
-``plans.services.recorded`` with the user and the reason "Imported from
-<file> by <user>".
+Every write goes through the services the forms use (plans/services.py:
+validated, version-checked where the record keeps a version, or deleted
+through ``delete()``) with the user and the reason "Imported from <file> by
+<user>".
 """
 
 from __future__ import annotations
