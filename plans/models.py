@@ -99,16 +99,6 @@ def format_plan_date(day: datetime.date | None, precision: str = DatePrecision.D
     return f"{day.day} {day.strftime('%B %Y')}"
 
 
-class PlanQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PlanQuerySet:
-        """Plans the user may see: those they hold a role in (all, for a superuser)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(memberships__user=user)
-
-
 class ImprovementAreaQuerySet(models.QuerySet):
     def with_status(self) -> ImprovementAreaQuerySet:
         """Annotate each area's current status: its latest approved update's RAG,
@@ -294,7 +284,6 @@ class Plan(models.Model):
         "this many days late. 0: every overdue milestone.",
     )
     history = HistoricalRecords()
-    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

@@ -15,8 +15,8 @@ import logging
 
 from django.utils import timezone
 
+from plans import permissions
 from plans.models import ProgressUpdate
-from plans.roles import Role
 
 from . import emails
 from .emails import Planned
@@ -56,7 +56,7 @@ def _submitted(update_id: int) -> None:
     approvers = [
         recipient
         for user_id, (recipient, role) in members_of([plan.pk]).get(plan.pk, {}).items()
-        if role == Role.PLAN_ADMINISTRATOR and user_id != update.author_id
+        if permissions.may_review(role, user_id, update)
     ]
     today = timezone.localdate()
     about = f"update:{update.pk}:v{update.version}"
