@@ -27,6 +27,7 @@ from django.db import transaction
 
 from plans.administration import organisations_for, owners_for, partners_of
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate, Theme
+from plans.services import EditConflict
 
 from .models import claim
 from .reading import HEADER_ROW, ReadBook, ReadSheet
@@ -271,6 +272,35 @@ def confirm_steps(
     written. The steps are yielded inside the transaction: a caller that stops
     (closes the generator) before the end rolls everything back. ``pending``:
     the PendingImport being confirmed, claimed first (AlreadyConfirmed)."""
+    try:
+        return (
+            yield from _write_steps(
+                plan=plan,
+                user=user,
+                file_name=file_name,
+                book=book,
+                fingerprint=fingerprint,
+                remove=remove,
+                pending=pending,
+            )
+        )
+    except EditConflict:
+        # A record was saved by someone else after this transaction read it
+        # (a form does not wait for the plan's lock): nothing was written, and
+        # the changes as they are now are shown, as for any change since the preview.
+        raise Stale(check(Context(plan, user, file_name), book)) from None
+
+
+def _write_steps(
+    *,
+    plan: Plan,
+    user,
+    file_name: str,
+    book: ReadBook,
+    fingerprint: str,
+    remove: bool,
+    pending: uuid.UUID | None,
+) -> Steps[Preview]:
     with transaction.atomic():
         Plan.objects.select_for_update().filter(pk=plan.pk).first()
         if pending is not None:
