@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from plans import permissions as perms
-from plans.models import ImprovementArea, Plan
+from plans.models import ImprovementArea
 
 from . import periods
 from . import rag as mrag
@@ -51,7 +51,7 @@ def figures_due(user, today: datetime.date) -> list[FigureDue]:
     Three queries: measures, their plans' settings, the figures recorded."""
     if not user.is_authenticated:
         return []
-    visible = Plan.objects.visible_to(user)
+    visible = perms.visible_plans(user)
     measures = list(
         Measure.objects.filter(owner__user=user, area__plan__in=visible)
         .select_related("area__plan")

@@ -7,6 +7,7 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from . import accounts, audit
+        from .history import plan_records  # noqa: F401 - the plan's records in its change log
 
         audit.connect()
         accounts.connect()

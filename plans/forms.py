@@ -28,9 +28,9 @@ from core.forms import (
     reason_field,
     text_field,
 )
+from core.rag import RAG
 
 from .models import (
-    RAG,
     Action,
     DatePrecision,
     ImprovementArea,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import functools
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -54,16 +55,6 @@ def format_plan_date(day: datetime.date | None, precision: str = DatePrecision.D
 # In the title of a plan of made-up data (demo/council.py): every page of such a
 # plan says so in a banner, and every paper prints the title.
 ILLUSTRATIVE_MARK = "(illustrative data)"
-
-
-class PlanQuerySet(models.QuerySet):
-    def visible_to(self, user) -> PlanQuerySet:
-        """Plans the user may see: those they hold a role in (all, for a superuser)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        return self.filter(memberships__user=user)
 
 
 class ImprovementAreaQuerySet(models.QuerySet):
@@ -109,16 +100,15 @@ class MilestoneQuerySet(models.QuerySet):
 
     def overdue(self, today: datetime.date) -> MilestoneQuerySet:
         """Open milestones whose expected date (forecast, else due) is before today."""
-        return self.open().filter(
-            Q(forecast_date__lt=today) | Q(forecast_date__isnull=True, due_date__lt=today)
-        )
+        return self.open().alias(expected=expected_date_in_query()).filter(expected__lt=today)
 
     def due_within(self, today: datetime.date, days: int) -> MilestoneQuerySet:
         """Open milestones expected from today up to ``days`` days ahead."""
         end = today + datetime.timedelta(days=days)
-        return self.open().filter(
-            Q(forecast_date__gte=today, forecast_date__lte=end)
-            | Q(forecast_date__isnull=True, due_date__gte=today, due_date__lte=end)
+        return (
+            self.open()
+            .alias(expected=expected_date_in_query())
+            .filter(expected__gte=today, expected__lte=end)
         )
 
 
@@ -257,7 +247,6 @@ class Plan(models.Model):
     # The edit lock, as on areas: bumped by every checked save (plans/services.py).
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
-    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -431,6 +420,28 @@ class MilestoneDates:
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.status == Milestone.Status.OPEN and self.expected_date < today
+
+
+Who = TypeVar("Who")  # an owner, or an account
+
+
+def expected_date_in_query() -> Coalesce:
+    """``MilestoneDates.expected_date`` (the forecast, else the due date) as a
+    query expression on milestones, to filter or read it in the database."""
+    return Coalesce("forecast_date", "due_date")
+
+
+def answers_for_milestone(action_owner: Who | None, area_lead: Who | None) -> Who | None:
+    """Who answers for a milestone: its action's owner, else its area's lead.
+    Given as owners or as their accounts: for accounts, an action owner with
+    no account leaves the milestone to the area lead's."""
+    return action_owner if action_owner is not None else area_lead
+
+
+def answers_for_milestone_in_query(then: str = "") -> Coalesce:
+    """``answers_for_milestone`` as a query expression on milestones: the
+    owner, or with ``then`` ("__user") the owner's account."""
+    return Coalesce(f"action__owner{then}", f"area__lead{then}")
 
 
 class Milestone(MilestoneDates, models.Model):

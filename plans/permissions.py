@@ -85,6 +85,17 @@ def roles_by_plan(user) -> dict[int, str]:
     return dict(Membership.objects.filter(user_id=user.pk).values_list("plan_id", "role"))
 
 
+def visible_plans(user, qs: QuerySet | None = None) -> QuerySet:
+    """The plans (of ``qs``) the user may see: those they hold a role in (every
+    plan, for an operator)."""
+    qs = Plan.objects.all() if qs is None else qs
+    if not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    return qs.filter(memberships__user=user)
+
+
 def administers(user, plan: Plan) -> bool:
     """Plan administrators (and operators) edit and sign off everything in their plan."""
     return role_in(user, plan) == Role.PLAN_ADMINISTRATOR
@@ -211,13 +222,22 @@ def can_edit_update(user, update: ProgressUpdate) -> bool:
     return editable and may_edit_updates_of(user, update)
 
 
-def can_review_update(user, update: ProgressUpdate) -> bool:
-    """Sign-off: a plan administrator, on a submitted update they did not write."""
+def may_review(role: str | None, user_id: int | None, update: ProgressUpdate) -> bool:
+    """Sign-off, by role: a plan administrator, on a submitted update they did
+    not write. Pages ask it of the user (``can_review_update``); the sign-off
+    e-mails of each member of the plan (reminders/events.py)."""
     return (
         update.state == State.SUBMITTED
-        and can_sign_off(user, update.area.plan)
-        and update.author_id != user.pk
+        and role == Role.PLAN_ADMINISTRATOR
+        and update.author_id != user_id
     )
+
+
+def can_review_update(user, update: ProgressUpdate) -> bool:
+    # The role is read only for a submitted update.
+    if update.state != State.SUBMITTED:
+        return False
+    return may_review(role_in(user, update.area.plan), user.pk, update)
 
 
 # --- Areas, actions, milestones ----------------------------------------------------

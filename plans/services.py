@@ -11,15 +11,16 @@ import datetime
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import partial
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from core.rag import RAG
+
+from . import signals
 from .models import (
-    RAG,
     Action,
     DatePrecision,
     ImprovementArea,
@@ -229,22 +230,25 @@ def _new_update(
     return update
 
 
-def _save_new_update(update: ProgressUpdate, user: AbstractBaseUser) -> None:
+def _save_new_update(update: ProgressUpdate, user: AbstractBaseUser, how: str = "") -> None:
     submitted = update.state == ProgressUpdate.State.SUBMITTED
-    save_with_history(
-        update, reason="Submitted for sign-off" if submitted else "Saved as a draft", user=user
-    )
-    if submitted:  # reminders: approvers e-mailed once the submission is committed
-        transaction.on_commit(partial(_reminder_event, "update_submitted", update.pk))
+    said = "Submitted for sign-off" if submitted else "Saved as a draft"
+    save_with_history(update, reason=f"{said}: {how}" if how else said, user=user)
+    if submitted:  # approvers e-mailed (reminders/) once the submission is committed
+        signals.send_on_commit(signals.update_submitted, update)
 
 
 def record_update(
-    *, area: ImprovementArea, user: AbstractBaseUser, values: dict, submit: bool
+    *, area: ImprovementArea, user: AbstractBaseUser, values: dict, submit: bool, how: str = ""
 ) -> ProgressUpdate:
-    """A new progress update by ``user``, saved as a draft or submitted for sign-off."""
+    """A new progress update by ``user``, saved as a draft or submitted for
+    sign-off. ``how``: how it came, if not from the update form ("imported
+    from updates.xlsx by Ann Lee"), said in its history's reason."""
     update = _new_update(area, user, values, submit)
-    with transaction.atomic():
-        _save_new_update(update, user)
+    # No savepoint: inside a caller's transaction (a workbook's updates, saved
+    # together) that transaction keeps the update and its history together.
+    with transaction.atomic(savepoint=False):
+        _save_new_update(update, user, how)
     return update
 
 
@@ -303,8 +307,8 @@ def edit_update(
         if current.state not in (ProgressUpdate.State.DRAFT, ProgressUpdate.State.RETURNED):
             raise InvalidTransition("This update has been submitted and can no longer be edited")
         save_version_checked(update, expected_version=expected_version, reason=reason, user=user)
-        if submit:  # reminders: approvers e-mailed once the submission is committed
-            transaction.on_commit(partial(_reminder_event, "update_submitted", update.pk))
+        if submit:  # approvers e-mailed (reminders/) once the submission is committed
+            signals.send_on_commit(signals.update_submitted, update)
 
 
 def submit_update(*, update: ProgressUpdate, user: AbstractBaseUser, expected_version: int) -> None:
@@ -348,15 +352,8 @@ def review_update(
             update.state = ProgressUpdate.State.RETURNED
             reason = f"Returned to the author: {comment}"
         save_version_checked(update, expected_version=expected_version, reason=reason, user=user)
-        # reminders: the author told of the outcome once it is committed
-        transaction.on_commit(partial(_reminder_event, "update_reviewed", update.pk))
-
-
-def _reminder_event(name: str, update_id: int) -> None:
-    """Sign-off e-mails (reminders/events.py), after the transaction commits."""
-    from reminders import events
-
-    getattr(events, name)(update_id)
+        # The author told of the outcome (reminders/) once it is committed.
+        signals.send_on_commit(signals.update_reviewed, update)
 
 
 def save_action(

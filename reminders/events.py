@@ -1,6 +1,7 @@
 """E-mails that follow sign-off events, sent after the transaction commits.
 
-plans/services.py calls these through ``transaction.on_commit``: a submitted
+They receive plans' sign-off signals (plans/signals.py, connected in
+RemindersConfig.ready), sent once the write is committed: a submitted
 update asks the plan's other administrators to sign it off; an approved or
 returned one tells its author (the reviewer's comment stays on the page).
 They are logged like every other message (exactly once per version of the
@@ -14,8 +15,8 @@ import logging
 
 from django.utils import timezone
 
+from plans import permissions
 from plans.models import ProgressUpdate
-from plans.roles import Role
 
 from . import emails
 from .emails import Planned
@@ -27,11 +28,11 @@ log = logging.getLogger(__name__)
 State = ProgressUpdate.State
 
 
-def update_submitted(update_id: int) -> None:
+def update_submitted(sender, *, update_id: int, **kwargs) -> None:
     _safely(_submitted, update_id)
 
 
-def update_reviewed(update_id: int) -> None:
+def update_reviewed(sender, *, update_id: int, **kwargs) -> None:
     _safely(_reviewed, update_id)
 
 
@@ -55,7 +56,7 @@ def _submitted(update_id: int) -> None:
     approvers = [
         recipient
         for user_id, (recipient, role) in members_of([plan.pk]).get(plan.pk, {}).items()
-        if role == Role.PLAN_ADMINISTRATOR and user_id != update.author_id
+        if permissions.may_review(role, user_id, update)
     ]
     today = timezone.localdate()
     about = f"update:{update.pk}:v{update.version}"

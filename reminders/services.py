@@ -41,7 +41,15 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from plans.models import ImprovementArea, Membership, Milestone, Plan, ProgressUpdate
+from plans.models import (
+    ImprovementArea,
+    Membership,
+    Milestone,
+    Plan,
+    ProgressUpdate,
+    answers_for_milestone_in_query,
+    expected_date_in_query,
+)
 from plans.roles import Role
 
 from . import emails
@@ -171,18 +179,14 @@ def gather(today: datetime.date, plan_ids: list[int] | None = None) -> list[Plan
     rows = (
         Milestone.objects.overdue(today)
         .filter(area__plan_id__in=ids)
-        .values_list(
-            "pk",
-            "area__plan_id",
-            "area__number",
-            "due_date",
-            "forecast_date",
-            "action__owner__user_id",
-            "area__lead__user_id",
+        .annotate(
+            expected_on=expected_date_in_query(),
+            owner_user=answers_for_milestone_in_query("__user"),
         )
+        .values_list("pk", "area__plan_id", "area__number", "expected_on", "owner_user")
     )
-    for pk, plan_id, number, due, forecast, action_owner, lead in rows:
-        overdue[plan_id].append((pk, number, forecast or due, action_owner or lead))
+    for pk, plan_id, number, expected, owner in rows:
+        overdue[plan_id].append((pk, number, expected, owner))
 
     return [
         PlanFacts(
@@ -239,8 +243,9 @@ def _returns(facts: PlanFacts, today: datetime.date) -> list[Planned]:
 
 
 def _milestones(facts: PlanFacts, today: datetime.date, no_nudges: set[int]) -> list[Planned]:
-    """Each overdue milestone to its owner (its action's owner, else its area's
-    lead): on the first working day it is overdue, then once a week."""
+    """Each overdue milestone to the account that answers for it (its action
+    owner's, else its area lead's: plans.models.answers_for_milestone): on the
+    first working day it is overdue, then once a week."""
     planned = []
     for pk, number, expected, owner in facts.overdue:
         if owner is None or owner not in facts.members or owner in no_nudges:

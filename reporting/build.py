@@ -9,7 +9,16 @@ from dataclasses import dataclass, field
 from core.rag import NOT_RATED, RAG, STATUSES, rag_label
 from plans import snapshot as snap
 from plans.history import ChangeFilter, ChangePage, change_page
-from plans.models import Action, Meeting, Milestone, Owner, Plan, Theme, format_plan_date
+from plans.models import (
+    Action,
+    Meeting,
+    Milestone,
+    Owner,
+    Plan,
+    Theme,
+    answers_for_milestone,
+    format_plan_date,
+)
 
 from . import charts
 from .papers import AreaLine, FrontSheet, Kind, MilestoneLine, Paper, lateness
@@ -102,7 +111,7 @@ def plan_state(
     )
     themes = dict(Theme.objects.filter(plan=plan).values_list("pk", "name"))
     numbers = {a.id: a.number for a in shot.areas}
-    # Who leads each milestone: its action's owner as at the date, else the area's lead.
+    # Who leads each milestone (answers_for_milestone), its action's owner as at the date.
     action_owner = dict(
         snap.latest_values(Action, snap.end_of_day(as_at), ["owner_id"], area_id__in=shot.area_ids)
     )
@@ -113,7 +122,9 @@ def plan_state(
         o.pk: str(o) for o in Owner.objects.filter(pk__in=named).select_related("organisation")
     }
     leads = {
-        m.id: owners.get(action_owner.get(m.action_id) or area_lead.get(m.area_id), "")
+        m.id: owners.get(
+            answers_for_milestone(action_owner.get(m.action_id), area_lead.get(m.area_id)), ""
+        )
         for m in shot.milestones
     }
 

@@ -24,7 +24,6 @@ from .rows import (
     KINDS,
     OWNERS,
     PARTNERS,
-    _bump,
     _duplicate,
     _finish,
     _missing_columns,
@@ -123,8 +122,8 @@ def apply_partners(ctx, outcomes: list[Outcome]) -> None:
     for o in outcomes:
         org = o.record or Organisation(council_id=ctx.council_id, name=o.values["name"])
         org.short_name, org.kind = o.values["short_name"], o.values["kind"]
-        if o.record is not None:
-            _bump(org)  # a set-up form opened before the upload is then stale
+        # A partner changed here moves its version on (rows._save), so a set-up
+        # form opened before the upload is then stale.
         _save(ctx, org)
         ctx.org_by_name[org.name] = org
 

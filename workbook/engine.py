@@ -9,9 +9,10 @@ the same rows again inside one transaction, with the plan row locked, and
 writes only if the outcomes are exactly those the user saw (the fingerprint,
 which covers each changed field's value before and after); otherwise nothing
 is written and the new preview is shown.
-Every write goes through ``save()`` (or ``delete()``) inside
-``plans.services.recorded`` with the user and the reason "Imported from
-<file> by <user>".
+Every write goes through the services the forms use (plans/services.py:
+validated, version-checked where the record keeps a version, or deleted
+through ``delete()``) with the user and the reason "Imported from <file> by
+<user>".
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate, Theme
+from plans.services import EditConflict
 from plans.setup.directory import organisations_for, owners_for, partners_of
 
 from .models import claim
@@ -270,6 +272,35 @@ def confirm_steps(
     written. The steps are yielded inside the transaction: a caller that stops
     (closes the generator) before the end rolls everything back. ``pending``:
     the PendingImport being confirmed, claimed first (AlreadyConfirmed)."""
+    try:
+        return (
+            yield from _write_steps(
+                plan=plan,
+                user=user,
+                file_name=file_name,
+                book=book,
+                fingerprint=fingerprint,
+                remove=remove,
+                pending=pending,
+            )
+        )
+    except EditConflict:
+        # A record was saved by someone else after this transaction read it
+        # (a form does not wait for the plan's lock): nothing was written, and
+        # the changes as they are now are shown, as for any change since the preview.
+        raise Stale(check(Context(plan, user, file_name), book)) from None
+
+
+def _write_steps(
+    *,
+    plan: Plan,
+    user,
+    file_name: str,
+    book: ReadBook,
+    fingerprint: str,
+    remove: bool,
+    pending: uuid.UUID | None,
+) -> Steps[Preview]:
     with transaction.atomic():
         Plan.objects.select_for_update().filter(pk=plan.pk).first()
         if pending is not None:

@@ -26,7 +26,6 @@ from .rows import (
     MILESTONE_STATUS,
     MILESTONES,
     PRECISION,
-    _bump,
     _duplicate,
     _finish,
     _missing_columns,
@@ -221,5 +220,4 @@ def apply_milestones(ctx, outcomes: list[Outcome]) -> None:
         milestone.area, milestone.action = area, action
         for name, value in v.items():
             setattr(milestone, name, value)
-        _bump(milestone)
         _save(ctx, milestone, change_reason(ctx.reason, moved, default=ctx.reason))

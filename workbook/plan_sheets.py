@@ -55,7 +55,6 @@ from .rows import (
     MILESTONES,
     OWNERS,
     PARTNERS,
-    _bump,
     _duplicate,
     _finish,
     _missing_columns,
@@ -193,7 +192,6 @@ def apply_areas(ctx, outcomes: list[Outcome]) -> None:
         else:
             area = o.record
             area.recommendation, area.theme, area.lead = v["recommendation"], v["theme"], lead
-            _bump(area)
             _save(ctx, area)
 
 
@@ -396,7 +394,6 @@ def apply_actions(ctx, outcomes: list[Outcome]) -> None:
             )
             for name, value in fields.items():
                 setattr(action, name, value)
-            _bump(action)
             _save(ctx, action, reason)
         if o.status == NEW and not partners:
             continue

@@ -11,15 +11,15 @@ for sign-off, with the import named in its history's reason.
 from __future__ import annotations
 
 import uuid
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.rag import RAG
 from plans import permissions as perms
 from plans import services
 from plans.forms import ProgressUpdateForm
-from plans.models import RAG, ImprovementArea, Plan, ProgressUpdate, format_plan_date
+from plans.models import ImprovementArea, Plan, format_plan_date
 
 from .engine import PLAN_LABEL, Preview, Stale, owner_label, person, problem_outcomes
 from .export import file_stem
@@ -66,7 +66,7 @@ READ_ME = [
     "row becomes a progress update, checked exactly as the update form checks it.",
     "Save as: Draft keeps the update for you to finish in the service; Submit for sign-off "
     "sends it to the plan administrators. You will see every update before anything is saved.",
-    "The RAG key: Blue – complete; Green – on track; Amber – at risk; Red – off track. When the "
+    f"The RAG key: {'; '.join(label for _, label in RAG.choices)}. When the "
     "RAG is worse than the last approved one, say why in “Reason if worse”.",
 ]
 
@@ -259,7 +259,8 @@ def confirm_steps(
     """confirm, yielding a Step every few hundred updates, inside the transaction
     (a caller that stops before the end rolls everything back). ``pending``:
     the PendingImport being confirmed, claimed first (AlreadyConfirmed)."""
-    reason = f"Imported from {file_name} by {person(user)}"
+    # Said in each update's history, after "Submitted for sign-off" or "Saved as a draft".
+    how = f"imported from {file_name} by {person(user)}"
     with transaction.atomic():
         Plan.objects.select_for_update().filter(pk=plan.pk).first()
         if pending is not None:
@@ -269,17 +270,14 @@ def confirm_steps(
             raise Stale(preview)
         writes = preview.writes
         for done, outcome in enumerate(writes, start=1):
-            area, submit = outcome.record, outcome.values["submit"]
-            update = services._new_update(area, user, outcome.values["values"], submit)
-            said = "Submitted for sign-off" if submit else "Saved as a draft"
-            services.save_with_history(
-                update, reason=f"{said}: {reason[0].lower()}{reason[1:]}", user=user
+            # As the update form saves it: the plan's approvers are e-mailed of a submission.
+            services.record_update(
+                area=outcome.record,
+                user=user,
+                values=outcome.values["values"],
+                submit=outcome.values["submit"],
+                how=how,
             )
-            if update.state == ProgressUpdate.State.SUBMITTED:
-                # The plan's approvers are e-mailed, as for a submission from the form.
-                transaction.on_commit(
-                    partial(services._reminder_event, "update_submitted", update.pk)
-                )
             if done % BATCH == 0 or done == len(writes):
                 yield Step("Saved", done, len(writes), "updates")
     return preview

@@ -8,7 +8,7 @@ from plans.models import (
     Milestone,
     Organisation,
 )
-from plans.services import recorded
+from plans.services import save_version_checked, save_with_history
 
 from . import engine
 from .reading import HEADER_ROW
@@ -39,12 +39,14 @@ KINDS = {label: value for value, label in Organisation.Kind.choices}
 
 
 def _save(ctx, obj, reason: str | None = None) -> None:
-    with recorded(obj, reason=reason or ctx.reason, user=ctx.user):
-        obj.save()
-
-
-def _bump(obj) -> None:
-    obj.version += 1
+    """Save a row's record as the forms save it: validated, with the import's
+    user and reason in its history; a record that keeps a version only if
+    nobody has saved it since the import read it (EditConflict otherwise)."""
+    reason = reason or ctx.reason
+    if obj.pk is not None and hasattr(obj, "version"):
+        save_version_checked(obj, expected_version=obj.version, reason=reason, user=ctx.user)
+    else:
+        save_with_history(obj, reason=reason, user=ctx.user)
 
 
 def _number(row: dict, column: str) -> int:

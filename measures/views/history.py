@@ -1,5 +1,5 @@
 """A measure's history: every change to its definition, target and tolerance,
-and to each of its figures, newest first, a page at a time (plans/history.py)."""
+and to each of its figures, newest first, a page at a time (plans/history/)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
     result = change_page(
         plan,
         viewer=request.user,
-        filters=ChangeFilter(measure=measure),
+        filters=ChangeFilter(record=measure),
         page=number,
         per_page=PER_PAGE,
     )

@@ -36,7 +36,5 @@ def only_plan(user):
     """The one plan the user holds a role in, or None: pages that are about no
     plan in particular (My work, the list of plans) still show that plan's menu,
     so the navigation is the same on every page."""
-    from plans.models import Plan
-
-    plans = list(Plan.objects.visible_to(user)[:2]) if user.is_authenticated else []
+    plans = list(perms.visible_plans(user)[:2]) if user.is_authenticated else []
     return plans[0] if len(plans) == 1 else None

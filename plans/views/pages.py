@@ -12,9 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.rag import RAG
 from plans import page_parts
 from plans import permissions as perms
-from plans.models import RAG, Action, ImprovementArea, Milestone, Plan, ProgressUpdate
+from plans.models import Action, ImprovementArea, Milestone, ProgressUpdate
 
 # An area whose latest update is older than this is due a new one.
 UPDATE_DUE_AFTER_DAYS = 30
@@ -39,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = Plan.objects.visible_to(request.user).select_related("organisation")
+    plans = perms.visible_plans(request.user).select_related("organisation")
     return render(request, "plans/plan_list.html", {"plans": plans})
 
 
@@ -111,7 +112,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     overdue or due in the next 30 days."""
     user = request.user
     today = timezone.localdate()
-    visible = Plan.objects.visible_to(user)
+    visible = perms.visible_plans(user)
     areas = list(
         ImprovementArea.objects.filter(plan__in=visible, lead__user=user)
         .select_related("plan")

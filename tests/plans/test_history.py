@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from factory import SubFactory
 
-from plans.models import RAG, Membership, Milestone, Owner, ProgressUpdate
+from core.rag import RAG
+from plans.models import Membership, Milestone, Owner, ProgressUpdate
 from plans.roles import BOARD_MEMBER
 from plans.services import save_with_history
 from tests import factories

@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from plans.models import RAG, DatePrecision, Milestone, ProgressUpdate, format_plan_date
+from core.rag import RAG
+from plans.models import DatePrecision, Milestone, ProgressUpdate, format_plan_date
 from tests import factories
 
 pytestmark = pytest.mark.django_db

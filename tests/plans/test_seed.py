@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from core.rag import RAG
 from plans.models import (
-    RAG,
     Action,
     ImprovementArea,
     Meeting,

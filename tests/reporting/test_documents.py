@@ -30,15 +30,8 @@ from docx.text.paragraph import Paragraph
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from plans.models import (
-    RAG,
-    Action,
-    ImprovementArea,
-    Meeting,
-    Milestone,
-    Plan,
-    ProgressUpdate,
-)
+from core.rag import RAG
+from plans.models import Action, ImprovementArea, Meeting, Milestone, Plan, ProgressUpdate
 from plans.seed import load_plan
 from plans.services import save_with_history
 from reporting import services

@@ -13,6 +13,7 @@ from django.urls import reverse
 from plans.history import history_of
 from plans.models import Action, ImprovementArea, Milestone, ProgressUpdate
 from tests import factories
+from workbook import engine
 from workbook.models import PendingImport
 
 from .helpers import cell, confirm, export, find_row, history_count, to_bytes, upload
@@ -233,3 +234,40 @@ def test_a_few_hundred_rows_round_trip(plan, clients, world):
     assert "Changed (50)" in client.get(response["Location"]).content.decode()
     confirm(client, response)
     assert Milestone.objects.filter(forecast_date=datetime.date(2016, 1, 31)).count() == 50
+
+
+def test_a_change_saved_while_the_import_is_written_is_not_overwritten(
+    plan, clients, world, monkeypatch
+):
+    client = clients["admin"]
+    book = export(client, plan)
+    sheet = book["Areas"]
+    cell(sheet, "Recommendation", find_row(sheet, "Area number", 1)).value = "From the workbook"
+    response = upload(client, plan, to_bytes(book))
+    read, reads = engine.Context.__init__, []
+
+    def saved_meanwhile() -> None:
+        area = ImprovementArea.objects.get(pk=world.area.pk)
+        area.recommendation = "Changed meanwhile in the service"
+        area.version += 1
+        area.save()
+
+    def another_tab_saves(self, *args, **kwargs):
+        # Another tab saves the area just after the import has read the plan.
+        # One database connection here: that save is undone with the import's
+        # transaction, so it is made again, as committed, before the re-check.
+        if reads:
+            saved_meanwhile()
+        read(self, *args, **kwargs)
+        if not reads:
+            saved_meanwhile()
+        reads.append(self)
+
+    monkeypatch.setattr(engine.Context, "__init__", another_tab_saves)
+    answer = confirm(client, response)
+    assert answer.status_code == 409
+    assert "The plan changed after you checked this file" in answer.content.decode()
+    assert "Changed meanwhile in the service → From the workbook" in answer.content.decode()
+    assert ImprovementArea.objects.get(pk=world.area.pk).recommendation == (
+        "Changed meanwhile in the service"
+    )

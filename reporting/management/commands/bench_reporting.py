@@ -25,15 +25,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.models import (
-    RAG,
-    ImprovementArea,
-    Meeting,
-    Milestone,
-    Organisation,
-    Plan,
-    ProgressUpdate,
-)
+from core.rag import RAG
+from plans.models import ImprovementArea, Meeting, Milestone, Organisation, Plan, ProgressUpdate
 from plans.roles import BOARD_MEMBER
 from plans.services import ensure_membership
 from reporting.benchmark import time_pages
