@@ -145,7 +145,7 @@ class GovForm(forms.Form):
 
 class CreateForm(GovForm):
     """A form that creates a record: it carries a one-time token so that a
-    double submit makes one record (plans.services.create_once).
+    double submit makes one record (plans.saving.create_once).
 
     Forms that also edit (``instance`` given) drop the token: an edit is
     guarded by its version instead. Not required, so a post without one (an old
@@ -164,7 +164,7 @@ class CreateForm(GovForm):
     @property
     def token(self) -> uuid.UUID | None:
         """The token as posted, read without the rest of the form's checks: a
-        repeated post is recognised by it before them (services.made_with_token)."""
+        repeated post is recognised by it before them (saving.made_with_token)."""
         if not self.is_bound or "form_token" not in self.fields:
             return None
         try:

@@ -36,7 +36,7 @@ from plans.models import (
     ProgressUpdate,
     Theme,
 )
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from reporting.models import PreparedPaper
 from reporting.papers import Kind
 from reporting.services import issue_paper, prepared_defaults

@@ -17,8 +17,8 @@ from pathlib import Path
 from django.db import transaction
 
 from plans.models import ImprovementArea, Owner, Plan
+from plans.saving import save_with_history
 from plans.seed import SEED_PLAN
-from plans.services import save_with_history
 
 from .models import Measure
 

@@ -14,7 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from plans.models import ImprovementArea, Plan
-from plans.services import (
+from plans.saving import (
     EditConflict,
     create_once,
     delete_with_history,

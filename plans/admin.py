@@ -49,7 +49,7 @@ from .models import (
     ProgressUpdate,
     Theme,
 )
-from .services import (
+from .saving import (
     EditConflict,
     delete_with_history,
     recorded,

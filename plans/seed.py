@@ -32,7 +32,7 @@ from .models import (
     ProgressUpdate,
     Theme,
 )
-from .services import recorded, save_with_history
+from .saving import recorded, save_with_history
 
 SEED_PLAN = (
     Path(__file__).resolve().parent.parent / "fixtures" / "plymouth_childrens_services_2015.json"

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from plans import permissions as perms
 from plans.models import Membership, Plan
-from plans.services import save_with_history
+from plans.saving import save_with_history
 
 from . import emails
 from .emails import Planned, Recipient

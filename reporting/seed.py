@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from plans.models import Meeting, Plan
+from plans.saving import save_with_history
 from plans.seed import REASON, SEED_PLAN
-from plans.services import save_with_history
 
 from .models import IssuedPaper, PreparedPaper
 from .services import issue_paper

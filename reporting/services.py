@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from plans.models import DatePrecision, Meeting, Plan, format_plan_date
-from plans.services import save_version_checked, save_with_history
+from plans.saving import save_version_checked, save_with_history
 
 from .build import build_paper
 from .formats import render_files

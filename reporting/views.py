@@ -21,7 +21,7 @@ from measures.pages import dashboard_scorecard
 from plans import permissions as perms
 from plans.history import history_of
 from plans.models import Meeting, Plan
-from plans.services import EditConflict
+from plans.saving import EditConflict
 from plans.views.common import as_at_or_form, bad_as_at
 
 from . import cache

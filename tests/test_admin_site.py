@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from plans.models import Action, Membership, Milestone, ProgressUpdate
 from plans.roles import Role
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from reporting.models import IssuedPaper
 from reporting.papers import Kind
 from tests import factories

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from plans.models import Plan, ProgressUpdate
 from plans.roles import Role
+from plans.saving import save_with_history
 from plans.seed import load_plan
-from plans.services import save_with_history
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

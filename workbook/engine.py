@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate, Theme
-from plans.services import EditConflict
+from plans.saving import EditConflict
 from plans.setup.directory import organisations_for, owners_for, partners_of
 
 from .models import claim

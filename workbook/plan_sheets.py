@@ -17,7 +17,8 @@ from plans.models import (
     Action,
     ImprovementArea,
 )
-from plans.services import change_reason, delete_with_history, due_date_move, recorded
+from plans.saving import delete_with_history, recorded
+from plans.services import change_reason, due_date_move
 
 from . import engine
 from .directory_sheets import (

@@ -8,7 +8,7 @@ from plans.models import (
     Milestone,
     Organisation,
 )
-from plans.services import save_version_checked, save_with_history
+from plans.saving import save_version_checked, save_with_history
 
 from . import engine
 from .reading import HEADER_ROW

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from plans import permissions as perms
-from plans.services import DuplicateRecord, EditConflict
+from plans.saving import DuplicateRecord, EditConflict
 from plans.views.common import posted
 
 from .. import services

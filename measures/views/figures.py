@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.forms import GovForm
 from plans import permissions as perms
 from plans.models import Plan
-from plans.services import EditConflict
+from plans.saving import EditConflict
 from plans.views.common import posted
 
 from .. import periods, services, upload

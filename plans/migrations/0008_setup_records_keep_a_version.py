@@ -1,5 +1,5 @@
 """Plans, themes, owners, partner organisations and meetings keep a version, their
-edit lock (plans.services.save_version_checked), as areas, actions, milestones
+edit lock (plans.saving.save_version_checked), as areas, actions, milestones
 and updates do. Every record starts at 1; a set-up form opened before the
 upgrade carries its old history-based version and is shown the conflict page
 once, with nothing written.

@@ -15,7 +15,7 @@ from django.db import models
 
 from plans import permissions as perms
 from plans.models import Plan
-from plans.services import (
+from plans.saving import (
     Belongs,
     create_once,
     made_with_token,

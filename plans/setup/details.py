@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from plans.models import ImprovementArea, Plan, Theme
-from plans.services import delete_with_history
+from plans.saving import delete_with_history
 
 from .common import Refused, add_once, and_list, check, of_plan, save_checked, with_history
 

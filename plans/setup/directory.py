@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from plans.models import Membership, Organisation, Owner, Plan
-from plans.services import Belongs
+from plans.saving import Belongs
 
 from .common import Refused, add_once, check, council_of, save_checked, with_history
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from plans.models import DatePrecision, Meeting, Plan, end_of_month
-from plans.services import save_version_checked
+from plans.saving import save_version_checked
 
 from .common import Refused, add_once, check, of_plan, save_checked, with_history
 

@@ -28,7 +28,7 @@ from core.single_line import sender_address
 from plans import accounts
 from plans.models import Action, ImprovementArea, Membership, Owner, Plan
 from plans.roles import DESCRIPTIONS, Role
-from plans.services import delete_with_history, save_version_checked, save_with_history
+from plans.saving import delete_with_history, save_version_checked, save_with_history
 
 from .common import Refused, add_once, check, council_of, name_of, of_plan, with_history
 from .directory import owners_for

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from plans import permissions as perms
 from plans.models import ImprovementArea, Membership, Organisation, Plan, Theme
 from plans.roles import Role
-from plans.services import save_with_history
+from plans.saving import save_with_history
 
 from .common import Refused, add_once, and_list, check
 from .details import INSPECTION_ENDS_BEFORE_START

@@ -12,7 +12,7 @@ from core.asat import AsAtForm
 from core.asat import as_at_or_form as _as_at_or_form
 from plans.history import history_of
 from plans.models import Plan
-from plans.services import EditConflict
+from plans.saving import EditConflict
 from plans.snapshot import first_recorded
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.forms import CreateForm, GovForm, date_initial
 from plans import permissions as perms
-from plans import services
+from plans import saving, services
 from plans.forms import (
     ActionForm,
     AreaForm,
@@ -50,7 +50,7 @@ def _conflict(request, form, conflict, title: str, area, **context) -> HttpRespo
     )
 
 
-def _show_clash(form: GovForm, clash: services.DuplicateRecord) -> None:
+def _show_clash(form: GovForm, clash: saving.DuplicateRecord) -> None:
     """A clash that slipped past the form's checks, as a form error against its
     field (or at the top): the page answers 400 with the error summary."""
     form.add_error(clash.field if clash.field in form.fields else None, clash.message)
@@ -69,12 +69,12 @@ def create_from_form(
     checks, which that record could now fail), else what ``create()`` makes from
     the valid form. None when the form has errors, a clash among them."""
     try:
-        record = services.made_with_token(model, form.token, belongs=services.in_area(area, author))
+        record = saving.made_with_token(model, form.token, belongs=services.in_area(area, author))
         if record is not None:
             return record, False
         if form.is_valid():
             return create()
-    except services.DuplicateRecord as clash:
+    except saving.DuplicateRecord as clash:
         form.is_valid()  # add_error works on the cleaned form
         _show_clash(form, clash)
     return None
@@ -95,7 +95,7 @@ def area_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 expected_version=_version(form),
             )
-        except services.EditConflict as conflict:
+        except saving.EditConflict as conflict:
             return _conflict(request, form, conflict, title, area)
         messages.success(request, f"Area {area.number} saved")
         return redirect(_area_url(area))
@@ -149,9 +149,9 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 expected_version=_version(form),
             )
-        except services.EditConflict as conflict:
+        except saving.EditConflict as conflict:
             return _conflict(request, form, conflict, title, area, action=action)
-        except services.DuplicateRecord as clash:
+        except saving.DuplicateRecord as clash:
             _show_clash(form, clash)
             return _page(request, form, title, area, action=action)
         messages.success(request, f"Action {action.reference} saved")
@@ -201,7 +201,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 expected_version=_version(form),
             )
-        except services.EditConflict as conflict:
+        except saving.EditConflict as conflict:
             return _conflict(request, form, conflict, title, area, milestone=milestone)
         messages.success(request, "Milestone saved")
         return redirect(_area_url(area))
@@ -229,7 +229,7 @@ def _change_open_milestone(
             save(milestone, form.cleaned_data, _version(form))
         except services.AlreadyComplete:
             return _already_complete(request, area)
-        except services.EditConflict as conflict:
+        except saving.EditConflict as conflict:
             return _conflict(request, form, conflict, title, area, milestone=milestone)
         messages.success(request, f"Milestone “{milestone.title}” {done}")
         return redirect(_area_url(area))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.forms import GovForm
 from plans import permissions as perms
-from plans import services
+from plans import saving, services
 from plans.forms import ProgressUpdateForm, ReviewForm
 from plans.models import ProgressUpdate
 
@@ -99,7 +99,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 submit=submit,
                 expected_version=form.cleaned_data["version"] or 0,
             )
-        except services.EditConflict as conflict:
+        except saving.EditConflict as conflict:
             return conflict_response(
                 request,
                 form,
@@ -111,7 +111,7 @@ def update_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 update=update,
                 last_rag=last_rag,
             )
-        except services.InvalidTransition as refused:
+        except saving.InvalidTransition as refused:
             messages.error(request, str(refused))
             return redirect("plans:update", update.pk)
         messages.success(request, "Update submitted for sign-off" if submit else "Draft saved")
@@ -137,11 +137,11 @@ def update_submit(request: HttpRequest, pk: int) -> HttpResponse:
     version = form.cleaned_data["version"] if form.is_valid() else None
     try:
         services.submit_update(update=update, user=request.user, expected_version=version or 0)
-    except services.EditConflict:
+    except saving.EditConflict:
         messages.error(
             request, "This update changed after you opened it: check it, then submit it again"
         )
-    except services.InvalidTransition as refused:
+    except saving.InvalidTransition as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, "Update submitted for sign-off")
@@ -192,9 +192,9 @@ def update_review(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data["comment"],
                 expected_version=form.cleaned_data["version"] or 0,
             )
-        except services.EditConflict as conflict:
+        except saving.EditConflict as conflict:
             return conflict_response(request, form, conflict, REVIEW_FORM, title=title, **context)
-        except services.InvalidTransition as refused:
+        except saving.InvalidTransition as refused:
             messages.error(request, str(refused))
             return redirect("plans:update", update.pk)
         log.info(

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from measures.models import Measure, MeasureValue
-from plans.services import save_with_history
+from plans.saving import save_with_history
 
 
 @dataclass

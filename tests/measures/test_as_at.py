@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from measures.readings import cards_at
 from measures.services import ReasonNeeded, record_value
-from plans.services import save_with_history
+from plans.saving import save_with_history
 
 from .conftest import add_value, make_measure, moment
 

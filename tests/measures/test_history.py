@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from measures import services
 from measures.models import Measure
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from tests.measures.conftest import make_measure
 from tests.plans.test_budgets import BUDGETS, grow
 from tests.plans.test_history import links, listed, main_text

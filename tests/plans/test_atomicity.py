@@ -7,7 +7,7 @@ import pytest
 from django.db import DatabaseError
 from simple_history.models import HistoricalRecords
 
-from plans import services
+from plans import saving, services
 from plans.models import Action, Milestone, ProgressUpdate
 from tests import factories
 
@@ -40,7 +40,7 @@ def test_an_edit_is_rolled_back_with_its_version(world, failing_history):
     milestone = Milestone.objects.get(pk=world.milestone.pk)
     milestone.title = "Renamed"
     with pytest.raises(DatabaseError):
-        services.save_version_checked(
+        saving.save_version_checked(
             milestone, expected_version=1, reason="Rename", user=world.users["admin"]
         )
     stored = Milestone.objects.get(pk=world.milestone.pk)

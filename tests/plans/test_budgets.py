@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from plans.models import ProgressUpdate
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from plans import services
+from plans import saving, services
 from plans.forms import ActionForm
 from plans.models import Action, ImprovementArea, Milestone
 from tests import factories
@@ -327,7 +327,7 @@ def action_edit_post(world, **extra) -> dict:
 
 def test_an_actions_first_due_date_needs_no_reason_moving_it_does(world, clients):
     world.action.due_date = None
-    services.save_with_history(world.action, reason="No date yet", user=world.users["admin"])
+    saving.save_with_history(world.action, reason="No date yet", user=world.users["admin"])
     url = reverse("plans:action_edit", args=[world.action.pk])
     assert "Reason for the change (optional)" in clients["officer"].get(url).content.decode()
     first = action_edit_post(world, **date_fields("due_date", (30, 6, 2015)))

@@ -15,7 +15,7 @@ from factory import SubFactory
 from core.rag import RAG
 from plans.models import Membership, Milestone, Owner, ProgressUpdate
 from plans.roles import BOARD_MEMBER
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from tests import factories
 from tests.plans.test_budgets import BUDGETS, grow
 

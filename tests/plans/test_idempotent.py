@@ -1,6 +1,6 @@
 """A double submit makes one record: the create forms for progress updates,
 actions and milestones carry a one-time token (plans.forms.CreateForm), and
-plans.services.create_once makes one record per token. The second post of the
+plans.saving.create_once makes one record per token. The second post of the
 same form lands where the first did; a clash with another record is a form
 error (400), never a server error."""
 
@@ -12,7 +12,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 
-from plans import services
+from plans import saving, services
 from plans.forms import ActionForm
 from plans.models import Action, Milestone, ProgressUpdate, UsedFormToken
 from tests.conftest import client_for, make_world
@@ -193,7 +193,7 @@ def test_two_posts_of_the_same_form_at_once_make_one_record(kind, monkeypatch):
     url, data, count = forms(world)[kind]
     data = {**data, "form_token": str(uuid.uuid4())}
     both_inside = threading.Barrier(2, timeout=10)
-    real_save = services.save_with_history
+    real_save = saving.save_with_history
 
     def save_when_both_are_inside(obj, **kwargs):
         if isinstance(obj, ProgressUpdate | Action):

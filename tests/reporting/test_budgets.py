@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import ImprovementArea, Milestone, ProgressUpdate
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from reporting.papers import Kind
 from tests import factories
 from tests.reporting.test_papers import seed  # noqa: F401 (fixture)

@@ -37,7 +37,7 @@ from plans.models import (
     Theme,
 )
 from plans.roles import PLAN_ADMINISTRATOR, SCRUTINY_OFFICER
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from reporting import cache, formats, views
 from reporting.build import default_front
 from reporting.papers import FrontSheet, Kind

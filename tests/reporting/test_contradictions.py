@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from plans.models import Milestone
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

@@ -32,8 +32,8 @@ from pypdf import PdfReader
 
 from core.rag import RAG
 from plans.models import Action, ImprovementArea, Meeting, Milestone, Plan, ProgressUpdate
+from plans.saving import save_with_history
 from plans.seed import load_plan
-from plans.services import save_with_history
 from reporting import services
 from reporting.build import build_paper
 from reporting.formats import render_file

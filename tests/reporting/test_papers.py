@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from plans.models import ImprovementArea, Meeting, Plan, ProgressUpdate
 from plans.roles import Role
+from plans.saving import save_with_history
 from plans.seed import load_plan
-from plans.services import save_with_history
 from reporting.build import build_paper
 from reporting.models import IssuedPaper, PreparedPaper
 from reporting.papers import Kind

@@ -11,7 +11,7 @@ from core.downloads import FORMATS
 from plans import snapshot as snap
 from plans.models import ImprovementArea, Meeting, Membership, Milestone, ProgressUpdate
 from plans.roles import Role
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from reporting.build import Dashboard, build_dashboard
 from reporting.formats import RENDERERS, render_file
 from reporting.models import IssuedPaper, PreparedPaper

@@ -6,7 +6,7 @@ from demo import data as demo
 from demo.council import build_demo
 from plans.models import Membership, Owner, Plan
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER, Role
-from plans.services import save_with_history
+from plans.saving import save_with_history
 
 # (user name, password, full name, role in every plan, owner role held). For a
 # developer's own machine only: the passwords are printed and are the same everywhere.

@@ -17,7 +17,7 @@ from django.views import View
 
 from plans import permissions as perms
 from plans.models import Plan
-from plans.services import DuplicateRecord, EditConflict
+from plans.saving import DuplicateRecord, EditConflict
 from plans.setup.common import Refused
 
 from ..common import conflict_response, posted

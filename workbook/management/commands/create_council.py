@@ -17,7 +17,7 @@ from django.db import transaction
 
 from plans import accounts
 from plans.models import Organisation
-from plans.services import save_with_history
+from plans.saving import save_with_history
 from plans.setup.members import set_password_link
 from workbook.models import CouncilAdministrator
 
