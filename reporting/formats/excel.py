@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.cells import clean_text, safe_cell
 
 from .. import layout
-from ..layout import Document as Document_
+from ..blocks import Document as Document_
 from ..papers import Paper
 from .common import (
     FONT,

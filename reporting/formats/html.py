@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 
 from .. import layout
-from ..layout import Document as Document_
+from ..blocks import Document as Document_
 from ..papers import Paper
 
 

@@ -10,7 +10,7 @@ from core import rag
 from core.cells import clean_text
 
 from .. import layout
-from ..layout import Document as Document_
+from ..blocks import Document as Document_
 from ..papers import Paper
 from .html import render_body
 

@@ -20,8 +20,8 @@ from docx.text.paragraph import Paragraph
 
 from core.cells import clean_text
 
-from .. import layout
-from ..layout import Document as Document_
+from .. import blocks, layout
+from ..blocks import Document as Document_
 from ..papers import Kind, Paper
 from .common import FONT, HEADER_FILL, deterministic_zip, rag_colours
 
@@ -205,7 +205,7 @@ def _status_cell(cell: _Cell, value: str | None, label: str) -> None:
         _set_cell(cell, label)
 
 
-def _table(doc: DocxDocument, block: layout.Table, width_cm: float) -> Table:
+def _table(doc: DocxDocument, block: blocks.Table, width_cm: float) -> Table:
     """A 'Table Grid' table: a bold header row marked to repeat on every page,
     rows that never split across pages, and the table's title for screen readers."""
     total = sum(block.widths)
@@ -268,7 +268,7 @@ def _numbered_list(doc: DocxDocument) -> str:
     return str(num.numId)
 
 
-def _items(doc: DocxDocument, block: layout.Items) -> None:
+def _items(doc: DocxDocument, block: blocks.Items) -> None:
     num_id = _numbered_list(doc) if block.numbered else None
     for item in block.items:
         paragraph = doc.add_paragraph(
@@ -280,7 +280,7 @@ def _items(doc: DocxDocument, block: layout.Items) -> None:
             num_pr.get_or_add_numId().val = int(num_id)
 
 
-def _para(doc: DocxDocument, block: layout.Para) -> None:
+def _para(doc: DocxDocument, block: blocks.Para) -> None:
     paragraph = doc.add_paragraph()
     for index, line in enumerate(clean_text(block.text).split("\n")):
         if index:
@@ -327,7 +327,7 @@ def _save(doc: DocxDocument) -> bytes:
     return out.getvalue()
 
 
-def _image(doc: DocxDocument, block: layout.Image, width_cm: float) -> None:
+def _image(doc: DocxDocument, block: blocks.Image, width_cm: float) -> None:
     """A chart (PNG) as an inline picture with its alternative text (Word's
     "Alt Text", which screen readers announce)."""
     run = doc.add_paragraph().add_run()
