@@ -98,7 +98,13 @@ def visible_plans(user, qs: QuerySet | None = None) -> QuerySet:
 
 def administers(user, plan: Plan) -> bool:
     """Plan administrators (and operators) edit and sign off everything in their plan."""
-    return role_in(user, plan) == Role.PLAN_ADMINISTRATOR
+    return is_administrator_role(role_in(user, plan))
+
+
+def is_administrator_role(role: str | None) -> bool:
+    """A member in this role runs the plan: edits and signs off everything in
+    it, and is told what needs their attention (a digest, a failed e-mail)."""
+    return role == Role.PLAN_ADMINISTRATOR
 
 
 def is_officer(user, plan: Plan) -> bool:
@@ -228,7 +234,7 @@ def may_review(role: str | None, user_id: int | None, update: ProgressUpdate) ->
     e-mails of each member of the plan (reminders/events.py)."""
     return (
         update.state == State.SUBMITTED
-        and role == Role.PLAN_ADMINISTRATOR
+        and is_administrator_role(role)
         and update.author_id != user_id
     )
 

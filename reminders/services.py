@@ -41,6 +41,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from plans import permissions as perms
 from plans.models import (
     ImprovementArea,
     Membership,
@@ -50,7 +51,6 @@ from plans.models import (
     answers_for_milestone_in_query,
     expected_date_in_query,
 )
-from plans.roles import Role
 
 from . import emails
 from .emails import Planned, Recipient
@@ -141,7 +141,7 @@ class PlanFacts:
 
     @property
     def admins(self) -> list[Recipient]:
-        return [r for r, role in self.members.values() if role == Role.PLAN_ADMINISTRATOR]
+        return [r for r, role in self.members.values() if perms.is_administrator_role(role)]
 
 
 def gather(today: datetime.date, plan_ids: list[int] | None = None) -> list[PlanFacts]:
@@ -449,7 +449,7 @@ def plan_failure_reports(now: datetime.datetime) -> list[Planned]:
         context = emails.failure_context(message.plan.slug, message, name)
         day = timezone.localtime(message.last_attempt_at).date()
         for recipient, role in members.get(message.plan_id, {}).values():
-            if role == Role.PLAN_ADMINISTRATOR:
+            if perms.is_administrator_role(role):
                 planned.append(
                     Planned(
                         message.plan_id,
