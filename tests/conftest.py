@@ -12,6 +12,7 @@ from django.test import Client
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER
 from tests import factories
+from tests.support.static_files import walked_once
 
 ROLES = ["officer", "other_officer", "admin", "board", "scrutiny", "outsider"]
 
@@ -36,6 +37,14 @@ def london(value: str) -> datetime.datetime:
 def on_day(value: str) -> pytest.MarkDecorator:
     """``@on_day("2026-12-07")``: the test runs on that day (see ``london``)."""
     return pytest.mark.time_machine(london(value))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_walked_once():
+    """Each test client's middleware reuses one walk of the static files
+    (tests/support/static_files.py): half a second a client otherwise."""
+    with walked_once():
+        yield
 
 
 @pytest.fixture(autouse=True)
