@@ -10,7 +10,7 @@ from django.test import Client
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER
 from tests import factories
-from tests.support import shared
+from tests.support import examples, shared  # noqa: F401 (examples: hypothesis's profile)
 from tests.support.clock import LONDON, PINNED, london, on_day, test_day  # noqa: F401 (shared)
 from tests.support.static_files import walked_once
 

@@ -14,6 +14,7 @@ from reporting.exports import clean_text, render_body, safe_cell, to_csv, to_doc
 from reporting.papers import Kind
 from tests.reporting.test_exports import area
 from tests.reporting.test_exports import paper as paper_fixture
+from tests.support.examples import examples
 
 HOSTILE = st.sampled_from(
     [
@@ -34,7 +35,7 @@ HOSTILE = st.sampled_from(
 TEXT = st.one_of(HOSTILE, st.text(max_size=200))
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(recommendation=TEXT, overview=TEXT, briefing=TEXT, kind=st.sampled_from(Kind.ALL))
 def test_any_text_in_any_download(recommendation, overview, briefing, kind):
     base = paper_fixture.__wrapped__()
