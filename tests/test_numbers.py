@@ -44,9 +44,9 @@ from reminders.forms import RemindForm, ReturnSettingsForm
 from reminders.models import ReturnSettings, parse_numbers
 from tests.conftest import client_for
 from tests.measures.conftest import Measures, make_measure
-from tests.measures.test_entry import last_month
 from tests.support.examples import examples
-from tests.test_admin_site import form_data
+from tests.support.forms import last_month
+from tests.support.pages import form_data
 
 pytestmark = pytest.mark.django_db
 

@@ -32,7 +32,7 @@ from plans.models import (
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR
 from tests import factories
 from tests.conftest import client_for
-from tests.plans.test_access import all_patterns
+from tests.support.pages import all_patterns
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 
 from reporting.exports import clean_text, render_body, safe_cell, to_csv, to_docx, to_xlsx
 from reporting.papers import Kind
-from tests.reporting.test_exports import area
-from tests.reporting.test_exports import paper as paper_fixture
 from tests.support.examples import examples
+from tests.support.papers import area, sample_paper
 
 HOSTILE = st.sampled_from(
     [
@@ -38,7 +37,7 @@ TEXT = st.one_of(HOSTILE, st.text(max_size=200))
 @settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(recommendation=TEXT, overview=TEXT, briefing=TEXT, kind=st.sampled_from(Kind.ALL))
 def test_any_text_in_any_download(recommendation, overview, briefing, kind):
-    base = paper_fixture.__wrapped__()
+    base = sample_paper()
     first = dataclasses.replace(area(1), recommendation=recommendation, overview=overview)
     paper = dataclasses.replace(
         base,
