@@ -12,7 +12,7 @@ import os
 from hypothesis import settings
 
 PROFILES = {"quick": 0.2, "full": 1.0}
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "quick")
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or "quick"
 if PROFILE not in PROFILES:
     raise RuntimeError(f"HYPOTHESIS_PROFILE={PROFILE!r}: use one of {sorted(PROFILES)}")
 
