@@ -24,6 +24,9 @@ echo; echo "== The apps' layers (import-linter, .importlinter)"
 PG_OPTIONS="-c fsync=off" source scripts/pg.sh
 logs=$(mktemp -d /tmp/ipt-tests.XXXXXX)
 echo; echo "== Tests on SQLite and on PostgreSQL 15, side by side"
+# hypothesis tries a fifth of each property test's examples by default;
+# HYPOTHESIS_PROFILE=full (the nightly-size run) tries them all.
+echo "hypothesis profile: ${HYPOTHESIS_PROFILE:-quick}"
 (unset DATABASE_URL; exec .venv/bin/pytest "$@") >"$logs/sqlite.log" 2>&1 &
 sqlite_pid=$!
 .venv/bin/pytest "$@" >"$logs/pg.log" 2>&1 &

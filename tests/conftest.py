@@ -2,9 +2,7 @@
 the day every test runs on."""
 
 import datetime
-import os
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -12,30 +10,33 @@ from django.test import Client
 from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate
 from plans.roles import BOARD_MEMBER, OFFICER, PLAN_ADMINISTRATOR, SCRUTINY_OFFICER
 from tests import factories
+from tests.support import examples, shared  # noqa: F401 (examples: hypothesis's profile)
+from tests.support.clock import LONDON, PINNED, london, on_day, test_day  # noqa: F401 (shared)
+from tests.support.static_files import walked_once
 
 ROLES = ["officer", "other_officer", "admin", "board", "scrutiny", "outsider"]
 
-LONDON = ZoneInfo("Europe/London")
-# The day every test runs on unless it asks for another: an ordinary Wednesday
-# morning, after the day October's figures were due (15 November), away from
-# month ends, weekends, bank holidays and clock changes.
-PINNED = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=LONDON)
+
+@pytest.fixture(scope="session", autouse=True)
+def static_files_walked_once():
+    """Each test client's middleware reuses one walk of the static files
+    (tests/support/static_files.py): half a second a client otherwise."""
+    with walked_once():
+        yield
 
 
-def london(value: str) -> datetime.datetime:
-    """'2027-02-28' (at 10:00) or '2027-03-28T01:30+00:00', as London's time:
-    travelling to a London time keeps the process's TZ as Django set it."""
-    moment = datetime.datetime.fromisoformat(value)
-    if len(value) == 10:
-        moment = moment.replace(hour=10)
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=LONDON)
-    return moment.astimezone(LONDON)
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    shared.shared_last(items)
 
 
-def on_day(value: str) -> pytest.MarkDecorator:
-    """``@on_day("2026-12-07")``: the test runs on that day (see ``london``)."""
-    return pytest.mark.time_machine(london(value))
+@pytest.fixture(autouse=True)
+def no_shared_data_unless_asked(request):
+    """A test sees data shared by its module's tests (tests/support/shared.py)
+    only if it asks for it."""
+    unasked = shared.ACTIVE - set(request.fixturenames)
+    if unasked:
+        pytest.fail(f"shared data {sorted(unasked)} is in the database, unasked for")
 
 
 @pytest.fixture(autouse=True)
@@ -48,8 +49,7 @@ def pinned_clock(request, time_machine):
     if request.node.get_closest_marker("real_clock"):
         return time_machine
     if not request.node.get_closest_marker("time_machine"):
-        today = os.environ.get("TEST_TODAY")
-        time_machine.move_to(london(today) if today else PINNED, tick=True)
+        time_machine.move_to(test_day(), tick=True)
     return time_machine
 
 
@@ -137,12 +137,7 @@ def quick_password_hashing(settings):
     not Django's production PBKDF2 (about a third of a second each). Hashes
     made the production way still check (the default hashers stay listed);
     servers started in a subprocess keep the production settings."""
-    from django.conf import global_settings
-
-    settings.PASSWORD_HASHERS = [
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-        *global_settings.PASSWORD_HASHERS,
-    ]
+    settings.PASSWORD_HASHERS = shared.QUICK_PASSWORD_HASHERS
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.forms import CheckboxInput
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,8 +21,8 @@ from reporting.models import IssuedPaper
 from reporting.papers import Kind
 from tests import factories
 from tests.conftest import ROLES, client_for
-from tests.plans.test_access import all_patterns, sample_url
-from tests.plans.test_edits import milestone_post
+from tests.support.forms import milestone_post
+from tests.support.pages import all_patterns, form_data, sample_url
 
 pytestmark = pytest.mark.django_db
 
@@ -47,29 +46,6 @@ def admin_url(name: str, *args) -> str:
 
 def history_ids(obj) -> list[int]:
     return list(obj.history.order_by("history_id").values_list("history_id", flat=True))
-
-
-def form_data(response) -> dict:
-    """What the admin change form (and its inlines) would post back unchanged."""
-    data = {}
-
-    def add(form) -> None:
-        for field in form:
-            value = field.value()
-            if isinstance(field.field.widget, CheckboxInput):
-                if value:
-                    data[field.html_name] = "on"
-            elif isinstance(value, list | tuple):
-                data[field.html_name] = [str(getattr(v, "pk", v)) for v in value]
-            else:
-                data[field.html_name] = "" if value is None else str(value)
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        add(inline.formset.management_form)
-        for form in inline.formset.forms:
-            add(form)
-    return data
 
 
 def opened(client, url: str) -> dict:

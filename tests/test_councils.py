@@ -38,8 +38,8 @@ from reporting.models import IssuedPaper
 from reporting.papers import Kind
 from tests import factories
 from tests.measures.conftest import add_value, make_measure
-from tests.plans.test_access import all_patterns
 from tests.reminders.conftest import FIRST_REMINDER, at, boards
+from tests.support.pages import all_patterns
 from tests.workbook.helpers import export, to_bytes, upload
 
 # A reminder day (tests/reminders/conftest.py): returns are due before the next board.

@@ -10,7 +10,7 @@ show that the same requests, tokens and all, do get through when allowed.
 To try another escalation, add an ``Attempt`` to ATTEMPTS. Paths and form
 values may name ``{me}`` (the user's id), ``{own_plan}`` and ``{other_plan}``
 (a plan they are a member of, and one they are not), ``{user_<name>}`` (any
-user's id) and the ids in ``make_accounts``.
+user's id) and the ids in ``make_accounts`` (tests/support/servers.py).
 
 One gunicorn serves the whole module, on a throwaway SQLite file (whatever
 database the rest of the suite uses: the server and the test must share it).
@@ -18,31 +18,22 @@ database the rest of the suite uses: the server and the test must share it).
 
 from __future__ import annotations
 
-import http.cookiejar
-import json
-import os
 import re
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
-from loadtest.run import LoopbackCookiePolicy
+from tests.support.servers import (
+    ACCOUNTS_SETUP,
+    Browser,
+    Gunicorn,
+    prepare,
+    production_env,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-PASSWORD = "correct-horse-battery"  # tests/factories.py
 REFUSED_PAGE = "You do not have permission to do that"  # templates/403.html
-CSRF_RE = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
 SIGNED_IN = ["admin", "outsider", "operator"]
 # gunicorn keeps the real clock: so does the test that signs in to it.
 pytestmark = pytest.mark.real_clock
@@ -210,79 +201,6 @@ ATTEMPTS = [
 # --- The server ---------------------------------------------------------------------------
 
 
-class QuickPBKDF2(PBKDF2PasswordHasher):
-    """For making the accounts only: the server checks these hashes with the
-    usual hasher (the iterations are in the hash) and re-hashes at sign-in."""
-
-    iterations = 1000
-
-
-def make_accounts() -> dict:
-    """Run in the setup process (Django set up on the server's database)."""
-    from django.contrib.auth import get_user_model
-    from django.test import override_settings
-
-    from plans.models import Membership
-    from tests.conftest import make_world
-
-    with override_settings(PASSWORD_HASHERS=["tests.test_escalation_http.QuickPBKDF2"]):
-        world = make_world()
-        operator = get_user_model().objects.create_superuser(
-            "operator", "operator@example.org", PASSWORD
-        )
-    users = {**world.users, "operator": operator}
-    return {
-        "users": {name: user.pk for name, user in users.items()},
-        "plans": {
-            "admin": [world.plan.pk, world.other_plan.pk],
-            "outsider": [world.other_plan.pk, world.plan.pk],
-            "operator": [world.plan.pk, world.other_plan.pk],
-        },
-        "slugs": {
-            "admin": [world.plan.slug, world.other_plan.slug],
-            "outsider": [world.other_plan.slug, world.plan.slug],
-            "operator": [world.plan.slug, world.other_plan.slug],
-        },
-        # Each account's one membership (the outsider's is in the other plan).
-        "memberships": {m.user.username: m.pk for m in Membership.objects.select_related("user")},
-        "approved": world.approved.pk,
-        "approved_history": world.approved.history.earliest("history_id").history_id,
-    }
-
-
-SETUP = """
-import json, django
-django.setup()
-from django.core.management import call_command
-call_command("migrate", interactive=False, verbosity=0)
-call_command("createcachetable", verbosity=0)  # the cache of rendered papers
-from tests.test_escalation_http import make_accounts
-print(json.dumps(make_accounts()))
-"""
-
-
-def production_env(database: Path) -> dict:
-    """As a server has it (DEBUG off, secure cookies), on plain http to loopback."""
-    unset = ("DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "STATIC_MANIFEST")
-    env = {k: v for k, v in os.environ.items() if k not in unset}
-    env.update(
-        DJANGO_SETTINGS_MODULE="improvement.settings",
-        DATABASE_URL=f"sqlite:///{database}",
-        SECRET_KEY="escalation-test-only-secret-key-" + "x" * 32,
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        STATIC_MANIFEST="false",
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @dataclass
 class Server:
     base: str
@@ -328,117 +246,18 @@ def server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("escalation")
     database = folder / "db.sqlite3"
     env = production_env(database)
-    setup = subprocess.run(
-        [sys.executable, "-c", SETUP],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert setup.returncode == 0, setup.stderr
-    ids = json.loads(setup.stdout.strip().splitlines()[-1])
-
-    port = free_port()
-    log = folder / "gunicorn.log"
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "improvement.wsgi",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--threads",
-                "2",
-                "--access-logfile",
-                "/dev/null",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log_file,
-            stderr=log_file,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/health/", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-            time.sleep(0.1)
-        yield Server(base, database, log, ids)
-    finally:
-        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-# --- A browser -------------------------------------------------------------------------------
-
-
-@dataclass
-class Answer:
-    status: int
-    location: str
-    text: str
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # Every answer is seen as it is: a redirect loop would show.
-
-
-class Browser:
-    """Cookies (secure ones too, on loopback) and the CSRF token of the last form seen."""
-
-    def __init__(self, base: str) -> None:
-        self.base = base
-        jar = http.cookiejar.CookieJar(LoopbackCookiePolicy())
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(jar), _NoRedirects
-        )
-        self.token: str | None = None
-
-    def request(self, method: str, path: str, data: dict | None = None) -> Answer:
-        body = None
-        if method == "POST":
-            form = {**(data or {}), "csrfmiddlewaretoken": self.token or ""}
-            body = urllib.parse.urlencode(form, doseq=True).encode()
-        request = urllib.request.Request(self.base + path, data=body, method=method)
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                status, headers, content = response.status, response.headers, response.read()
-        except urllib.error.HTTPError as error:
-            status, headers, content = error.code, error.headers, error.read()
-        text = content.decode("utf-8", "replace")
-        token = CSRF_RE.search(text)
-        if token:
-            self.token = token.group(1)
-        return Answer(status, headers.get("Location", ""), text)
-
-    def sign_in(self, username: str) -> None:
-        login = "/accounts/login/"
-        assert self.request("GET", login).status == 200
-        answer = self.request("POST", login, {"username": username, "password": PASSWORD})
-        assert answer.status == 302, f"{username} could not sign in: {answer.status}"
-        # Signing in changes the CSRF token: take the new one from the page they land on.
-        for _ in range(5):
-            answer = self.request("GET", urllib.parse.urlsplit(answer.location).path)
-            if answer.status != 302:
-                break
-        assert answer.status == 200 and self.token, f"{username} landed on {answer.status}"
+    ids = prepare(env, ACCOUNTS_SETUP)
+    # gunicorn's own defaults (one worker, here with two threads), not gunicorn.conf.py.
+    with Gunicorn(
+        env,
+        folder / "gunicorn.log",
+        "--threads",
+        "2",
+        "--access-logfile",
+        "/dev/null",
+        config=False,
+    ) as gunicorn:
+        yield Server(gunicorn.base, database, gunicorn.log, ids)
 
 
 @pytest.fixture(scope="module")

@@ -4,17 +4,14 @@ before it exits, within the graceful timeout."""
 
 from __future__ import annotations
 
-import json
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
 
 import pytest
 
-from tests.test_escalation_http import ROOT, SETUP, Browser, free_port, production_env
+from tests.support.servers import ACCOUNTS_SETUP, Browser, Gunicorn, prepare, production_env
 
 # gunicorn keeps the real clock: so does the test that talks to it.
 pytestmark = pytest.mark.real_clock
@@ -26,33 +23,11 @@ SLOW = "/plans/childrens-services/papers/scrutiny-summary/download/pdf/"
 
 def test_a_stop_lets_the_request_in_flight_finish(tmp_path):
     env = production_env(tmp_path / "db.sqlite3")
-    setup = subprocess.run(
-        [sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert setup.returncode == 0, setup.stderr
-    json.loads(setup.stdout.strip().splitlines()[-1])
-    port = free_port()
-    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1")
-    log = tmp_path / "gunicorn.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "improvement.wsgi"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=out,
-        )
-    base = f"http://127.0.0.1:{port}"
+    prepare(env, ACCOUNTS_SETUP)
+    server = Gunicorn(env, tmp_path / "gunicorn.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/health/", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.1)
-            assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+        server.wait_until_up(timeout=30)
+        base = server.base
         browser = Browser(base)
         browser.sign_in("scrutiny")
 
@@ -68,17 +43,16 @@ def test_a_stop_lets_the_request_in_flight_finish(tmp_path):
         in_flight.start()
         time.sleep(0.3)
         stopped = time.monotonic()
-        server.send_signal(signal.SIGTERM)
+        server.process.send_signal(signal.SIGTERM)
         in_flight.join(timeout=60)
-        server.wait(timeout=40)
+        server.process.wait(timeout=40)
     finally:
-        if server.poll() is None:
-            server.kill()
-            server.wait()
+        server.stop(signal.SIGKILL)
+    log = server.log
 
     assert answer["status"] == 200
     assert answer["body"].startswith(b"%PDF-")
     # It was still being served when the stop came, and the stop waited for it.
     assert answer["done"] > stopped
-    assert server.returncode == 0
+    assert server.process.returncode == 0
     assert "Handling signal: term" in log.read_text()

@@ -14,6 +14,7 @@ from reporting.models import IssuedPaper, PreparedPaper
 from reporting.services import prepare
 from tests import factories
 from tests.conftest import client_for, make_world
+from tests.support.examples import examples
 
 SCRIPT = "<script>alert('x')</script>"
 HOSTILE = [
@@ -171,7 +172,7 @@ def snapshot() -> dict:
 
 
 @settings(
-    max_examples=200,
+    max_examples=examples(200),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -11,12 +11,7 @@ the test, rather than going unchecked: give it sample values in ``SAMPLES``
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import re
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -38,10 +33,11 @@ from reporting.services import prepare
 from reporting.views import render_body
 from tests import factories
 from tests.conftest import ROLES
+from tests.support.html import validate
+from tests.support.workbooks import pending_import
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # Named URL patterns that are not fetched here, and why.
 EXCLUDED = {
@@ -187,26 +183,6 @@ def add_records(world) -> None:
     world.pending_import = pending_import(world)
 
 
-def pending_import(world):
-    """The plan exported and uploaded again by its administrator: the preview page."""
-    from workbook import engine
-    from workbook.export import plan_workbook
-    from workbook.models import PendingImport
-    from workbook.reading import read_upload
-
-    name, data = plan_workbook(world.plan)
-    book = read_upload(name, data)
-    preview = engine.check(engine.Context(world.plan, world.users["admin"], name), book)
-    return PendingImport.objects.create(
-        plan=world.plan,
-        user=world.users["admin"],
-        kind=PendingImport.Kind.PLAN,
-        file_name=name,
-        rows=engine.book_to_json(book),
-        fingerprint=preview.fingerprint,
-    )
-
-
 def is_html(response) -> bool:
     # Redirects and 405s are text/html too, with an empty body: not pages.
     html = response["Content-Type"].startswith("text/html") and response.content.strip()
@@ -277,52 +253,6 @@ def collect_pages(world) -> dict[str, str]:
         response = anonymous.post(login, {"username": "board", "password": "wrong-password"})
     keep("anonymous locked out", response)
     return pages
-
-
-def vnu_jar() -> str:
-    result = subprocess.run(
-        ["node", "-e", "process.stdout.write(String(require('vnu-jar')))"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, f"No vnu-jar (run scripts/setup.sh): {result.stderr}"
-    assert Path(result.stdout).is_file(), result.stdout
-    return result.stdout
-
-
-def validate(pages: dict[str, str], folder: Path) -> list[str]:
-    """Nu HTML checker errors, as "page, line: message" lines."""
-    assert shutil.which("java"), "Java is not installed (run scripts/setup.sh as root)"
-    # Pages that differ only in their CSRF token and CSP nonce are checked once.
-    files: dict[str, list[str]] = {}
-    for label, html in pages.items():
-        normal = re.sub(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"', "", html)
-        name = hashlib.sha256(normal.encode()).hexdigest()[:16] + ".html"
-        if name not in files:
-            (folder / name).write_text(html, encoding="utf-8")
-        files.setdefault(name, []).append(label)
-    result = subprocess.run(
-        ["java", "-jar", vnu_jar(), "--errors-only", "--format", "json", "--exit-zero-always"]
-        + [str(folder / name) for name in sorted(files)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    try:
-        messages = json.loads(result.stderr)["messages"]
-    except ValueError:
-        pytest.fail(f"vnu.jar did not answer in JSON: {result.stdout}{result.stderr}")
-    errors = []
-    for m in messages:
-        labels = files.get(Path(m.get("url", "")).name, [m.get("url", "?")])
-        also = f" (and {len(labels) - 1} more)" if len(labels) > 1 else ""
-        errors.append(
-            f"{labels[0]}{also} [{Path(m.get('url', '')).name}] "
-            f"line {m.get('lastLine', '?')}: {m.get('message')}"
-        )
-    return errors
 
 
 def get_forms(html: str) -> list[str]:

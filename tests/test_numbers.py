@@ -43,8 +43,9 @@ from reminders.forms import RemindForm, ReturnSettingsForm
 from reminders.models import ReturnSettings, parse_numbers
 from tests.conftest import client_for
 from tests.measures.conftest import Measures, make_measure
-from tests.measures.test_entry import last_month
-from tests.test_admin_site import form_data
+from tests.support.examples import examples
+from tests.support.forms import last_month
+from tests.support.pages import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -435,7 +436,7 @@ def test_extreme_numbers_are_refused_never_a_500(case, ctx):
         for value in EXTREMES:
             probe(field, value)
 
-    @settings(max_examples=PER_FIELD * len(case.fields), deadline=None, database=None)
+    @settings(max_examples=examples(PER_FIELD * len(case.fields)), deadline=None, database=None)
     @given(field=st.sampled_from(case.fields), value=NUMBER_TEXT)
     def at_random(field: str, value: str) -> None:
         probe(field, value)

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -50,7 +51,7 @@ from loadtest.run import (
     _csrf_token,
     _today,
 )
-from tests.test_escalation_http import free_port, production_env
+from tests.support.servers import ROOT, Gunicorn, free_port, prepare, production_env
 
 # The cluster is this test's own and it needs no test database from pytest-django,
 # so it would run unchanged in both passes of scripts/test.sh; once is enough (it
@@ -65,7 +66,6 @@ pytestmark = [
     pytest.mark.real_clock,
 ]
 
-ROOT = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 OFFICERS = 3
 # (seconds into the load, pg_ctl stop mode, seconds the database stays down)
@@ -216,40 +216,14 @@ class Server:
 @pytest.fixture
 def server(cluster, tmp_path):
     env = server_env(cluster, tmp_path)
-    setup = subprocess.run(
-        [sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=300,
-    )  # fmt: skip
-    assert setup.returncode == 0, setup.stderr
-
-    port = free_port()
-    log = tmp_path / "gunicorn.log"
-    # The repository's gunicorn settings (graceful_timeout and all); the command
-    # line only moves it to a free loopback port with two workers.
-    command = [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "improvement.wsgi",
-               "--bind", f"127.0.0.1:{port}", "--workers", "2"]  # fmt: skip
-    with open(log, "wb") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=log_file)
-    base = f"http://127.0.0.1:{port}"
+    prepare(env, SETUP)
+    # The repository's gunicorn settings (graceful_timeout and all), with two workers.
+    server = Gunicorn(env, tmp_path / "gunicorn.log", workers=2)
     try:
-        client = _Client(base, [], {"reconnects": 0})
-        deadline = time.monotonic() + 30
-        while True:
-            answer = client.request("health", "GET", "/health/")
-            if answer is not None and answer.status == 200:
-                break
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-            time.sleep(0.1)
-        client.close()
-        yield Server(base, log)
+        server.wait_until_up(timeout=30)
+        yield Server(server.base, server.log)
     finally:
-        process.terminate()  # a graceful stop: gunicorn.conf.py's graceful_timeout
-        try:
-            process.wait(timeout=35)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop(signal.SIGTERM, timeout=35)  # graceful: gunicorn.conf.py's graceful_timeout
 
 
 # --- The officers --------------------------------------------------------------------------

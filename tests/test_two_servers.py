@@ -23,7 +23,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -39,9 +38,16 @@ from pypdf import PdfReader
 
 from improvement import settings as configured
 from tests.reminders.conftest import FIRST_REMINDER, Inbox, at
-from tests.test_escalation_http import PASSWORD, Browser, free_port, production_env
+from tests.support.servers import (
+    PASSWORD,
+    ROOT,
+    Browser,
+    Gunicorn,
+    free_port,
+    prepare,
+    production_env,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 SLUG = "childrens-services"
 PAPER = f"/plans/{SLUG}/papers/scrutiny-summary/download/pdf/"
 # The gunicorns keep the real clock: so does the test that talks to them.
@@ -56,7 +62,7 @@ call_command("createcachetable", verbosity=0)
 from django.test import override_settings
 from tests.conftest import make_world
 from tests.reminders.conftest import boards
-with override_settings(PASSWORD_HASHERS=["tests.test_escalation_http.QuickPBKDF2"]):
+with override_settings(PASSWORD_HASHERS=["tests.support.servers.QuickPBKDF2"]):
     world = make_world()
 boards(world.plan)
 print(json.dumps({"area": world.area.number}))
@@ -110,65 +116,26 @@ class Servers:
     logs: list[Path]
 
 
-def _start(env: dict, log: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "improvement.wsgi"],
-            cwd=ROOT,
-            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"},
-            stdout=out,
-            stderr=out,
-        )
-    return process, f"http://127.0.0.1:{port}"
-
-
-def _wait_until_up(process: subprocess.Popen, base: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/health/", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-        time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     folder = tmp_path_factory.mktemp("two-servers")
     url, drop = _fresh_database(folder)
     env = production_env(folder / "unused.sqlite3")
     env.update(DATABASE_URL=url, SECRET_KEY="two-servers-test-only-secret-key-" + "x" * 32)
-    processes = []
+    started = []
     try:
-        setup = subprocess.run(
-            [sys.executable, "-c", SETUP],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert setup.returncode == 0, setup.stderr
+        prepare(env, SETUP)
         logs = [folder / "a.log", folder / "b.log"]
-        for log in logs:
-            processes.append(_start(env, log))
-        for (process, base), log in zip(processes, logs, strict=True):
-            _wait_until_up(process, base, log)
-        yield Servers(processes[0][1], processes[1][1], Database(url), env, logs)
+        # Both start at once; then each is waited for.
+        started = [Gunicorn(env, log) for log in logs]
+        for server in started:
+            server.wait_until_up()
+        yield Servers(started[0].base, started[1].base, Database(url), env, logs)
     finally:
-        for process, _ in processes:
-            process.send_signal(signal.SIGINT)
-        for process, _ in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        for server in started:
+            server.process.send_signal(signal.SIGINT)
+        for server in started:
+            server.stop()
         drop()
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from plans.roles import Role
 from tests import factories
-from tests.browser.test_reporting import seeded
+from tests.support.seed import seeded
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,20 +8,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from plans.models import Plan
-from plans.roles import Role
-from plans.seed import load_plan
-from tests import factories
+from tests.support.seed import seeded
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def seeded() -> Plan:
-    load_plan()
-    plan = Plan.objects.get(slug="childrens-services-2015")
-    for name, role in (("board", Role.BOARD_MEMBER), ("scrutiny", Role.SCRUTINY_OFFICER)):
-        factories.join(plan, {factories.UserFactory(username=name): role})
-    return plan
 
 
 def test_board_member_reads_the_dashboard_and_downloads_a_paper(new_page):

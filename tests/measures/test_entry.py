@@ -1,31 +1,14 @@
 """Entering figures and defining measures: who may, and what bad input gets."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from measures import periods
 from measures.models import Measure, MeasureSettings, MeasureValue
+from tests.support.forms import figure_url, last_month, post_figure
 
 pytestmark = pytest.mark.django_db
-
-
-def last_month() -> datetime.date:
-    return periods.last_ended(timezone.localdate(), "monthly")
-
-
-def figure_url(measure, period=None) -> str:
-    url = reverse("measures:figure", args=[measure.pk])
-    return url + (f"?period={period.isoformat()}" if period else "")
-
-
-def post_figure(client, measure, value, period=None, **extra):
-    period = period or last_month()
-    data = {"period": period.isoformat(), "value": value, "comment": "", "reason": "", **extra}
-    return client.post(figure_url(measure), data)
 
 
 def test_who_may_open_the_figure_page(clients, measures):

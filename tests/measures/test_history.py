@@ -13,8 +13,8 @@ from measures import services
 from measures.models import Measure
 from plans.saving import save_with_history
 from tests.measures.conftest import make_measure
-from tests.plans.test_budgets import BUDGETS, grow
-from tests.plans.test_history import links, listed, main_text
+from tests.support.budgets import BUDGETS, grow
+from tests.support.pages import links, listed, main_text
 
 pytestmark = pytest.mark.django_db
 

@@ -1,21 +1,42 @@
-"""The seed plan's measure definitions (no figures), and the demo council."""
+"""The seed plan's measure definitions (no figures), and the demo council.
+
+The demo council is built once for the module (rendering its papers takes most
+of a minute); each test starts from it and what it changes is rolled back."""
 
 import datetime
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import override_settings
 
 from demo import data as demo
-from demo.council import build_demo
+from demo.council import Built, build_demo
 from measures.models import Measure, MeasureValue
 from measures.seed import load_seed_measures
-from plans.models import ILLUSTRATIVE_MARK, Membership, Plan, ProgressUpdate
+from plans.models import ILLUSTRATIVE_MARK, Membership, Owner, Plan, ProgressUpdate
 from plans.seed import load_plan
 from reporting.models import IssuedPaper
 from reporting.seed import record_seed_papers
+from tests.support.shared import module_data
 
 pytestmark = pytest.mark.django_db
+
+DEMO_DAY = datetime.date(2026, 11, 26)
+
+
+@module_data
+def demo_council() -> Built:
+    built = build_demo(today=DEMO_DAY)
+    assert built is not None, "the demo council was there before it was built"
+    return built
+
+
+@pytest.fixture
+def seed_plan(db) -> Plan:
+    load_plan()
+    return Plan.objects.get(slug="childrens-services-2015")
 
 
 def test_seed_measures_are_definitions_only_and_load_once():
@@ -53,10 +74,9 @@ def test_seed_measures_are_definitions_only_and_load_once():
     assert "nothing changed" in out.getvalue()
 
 
-def test_the_demo_council_is_illustrative_deterministic_and_built_once(settings):
-    today = datetime.date(2026, 11, 26)
-    built = build_demo(today=today)
-    plan = built.plan
+def test_the_demo_council_is_illustrative_deterministic_and_built_once(demo_council):
+    today = DEMO_DAY
+    plan = demo_council.plan
     assert ILLUSTRATIVE_MARK in plan.title
     assert plan.areas.count() == 10
     measures = Measure.objects.filter(area__plan=plan)
@@ -88,13 +108,20 @@ def test_the_demo_council_is_illustrative_deterministic_and_built_once(settings)
     assert (ProgressUpdate.history.count(), MeasureValue.history.count()) == history
 
 
-def test_demo_accounts_command_keeps_the_plans_apart(settings):
+def test_demo_accounts_command_keeps_the_plans_apart(demo_council, settings):
     settings.DEBUG = True
     load_plan()
+    # The command builds the demo council, or, as here, finds it and gives its
+    # accounts back the passwords it prints.
+    changed = get_user_model().objects.get(username="demo-officer")
+    changed.set_password("changed-by-someone")
+    changed.save()
     out = io.StringIO()
     call_command("create_demo_accounts", stdout=out)
     text = out.getvalue()
     assert "demo-officer / demo-officer-pass" in text
+    assert "already there" in text
+    assert get_user_model().objects.get(username="demo-officer").check_password("demo-officer-pass")
     seed = Plan.objects.get(slug="childrens-services-2015")
     demo_plan = Plan.objects.get(slug=demo.DEMO_SLUG)
     assert set(Membership.objects.filter(plan=seed).values_list("user__username", flat=True)) == {
@@ -107,3 +134,22 @@ def test_demo_accounts_command_keeps_the_plans_apart(settings):
     settings.DEBUG = False
     with pytest.raises(Exception, match="DEBUG off"):
         call_command("create_demo_accounts")
+
+
+def test_demo_accounts_one_per_role_and_idempotent(demo_council, seed_plan, capsys):
+    with override_settings(DEBUG=True):
+        call_command("create_demo_accounts")
+        call_command("create_demo_accounts")
+    out = capsys.readouterr().out
+    assert "officer / demo-officer-pass / Officer" in out
+    # The demo council's own accounts (measures/demo.py) belong to its plan only
+    # (test_demo_accounts_command_keeps_the_plans_apart).
+    users = get_user_model().objects.exclude(username__startswith="demo-").order_by("username")
+    assert [(u.username, u.memberships.get().get_role_display()) for u in users] == [
+        ("admin", "Plan administrator"),
+        ("board", "Board member"),
+        ("officer", "Officer"),
+        ("scrutiny", "Scrutiny officer"),
+    ]
+    assert Owner.objects.get(job_title="Head of Children's Social Care").user.username == "officer"
+    assert users.get(username="admin").check_password("demo-admin-pass")

@@ -17,8 +17,7 @@ from django.urls import reverse
 from measures import services
 from measures.models import MeasureValue, UploadConfirmation
 from tests import factories
-
-from .test_entry import last_month, post_figure
+from tests.support.forms import last_month, post_figure
 
 pytestmark = pytest.mark.django_db
 

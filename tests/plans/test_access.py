@@ -5,10 +5,10 @@ The permission matrix tries every page with every role; a refused role gets
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from plans.models import ProgressUpdate
-from tests import factories
+from tests.support.pages import all_patterns, sample_url, urls_for
 
 pytestmark = pytest.mark.django_db
 
@@ -25,31 +25,6 @@ PUBLIC = {
     # The e-mailed set-password link: the token in it is the key.
     "set_password",
 }
-
-
-def all_patterns(resolver=None, namespace=""):
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        if isinstance(p, URLResolver):
-            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
-            yield from all_patterns(p, ns)
-        elif isinstance(p, URLPattern) and p.name:
-            yield f"{namespace}{p.name}", p
-
-
-def sample_url(name: str, pattern: URLPattern) -> str:
-    converters = getattr(pattern.pattern, "converters", {})
-    regex = pattern.pattern.regex
-    if not converters and regex.groups:
-        # Regular-expression patterns: the admin's app list, the history admin's views.
-        if regex.groupindex:
-            return reverse(name, kwargs={k: "plans" for k in regex.groupindex})
-        return reverse(name, args=["1"] * regex.groups)
-    kwargs = {
-        key: 1 if type(converter).__name__ == "IntConverter" else "x"
-        for key, converter in converters.items()
-    }
-    return reverse(name, kwargs=kwargs)
 
 
 def test_every_view_but_the_public_ones_requires_login(client, world):
@@ -103,39 +78,6 @@ GET_MATRIX = {
     "milestone_history": (A, A, A, A, A, N),
 }
 ROLE_ORDER = ["officer", "other_officer", "admin", "board", "scrutiny", "outsider"]
-
-
-def urls_for(world) -> dict[str, str]:
-    slug, n = world.plan.slug, world.area.number
-    submitted = factories.ProgressUpdateFactory(
-        area=world.area, author=world.users["officer"], state=ProgressUpdate.State.SUBMITTED
-    )
-    draft = factories.ProgressUpdateFactory(area=world.area, author=world.users["officer"])
-    return {
-        "my_work": reverse("plans:my_work"),
-        "plan_list": reverse("plans:plan_list"),
-        "plan": reverse("plans:plan", args=[slug]),
-        "plan_changes": reverse("plans:plan_changes", args=[slug]),
-        "sign_off": reverse("plans:sign_off", args=[slug]),
-        "area": reverse("plans:area", args=[slug, n]),
-        "area_edit": reverse("plans:area_edit", args=[slug, n]),
-        "area_history": reverse("plans:area_history", args=[slug, n]),
-        "update_new": reverse("plans:update_new", args=[slug, n]),
-        "action_new": reverse("plans:action_new", args=[slug, n]),
-        "milestone_new": reverse("plans:milestone_new", args=[slug, n]),
-        "update": reverse("plans:update", args=[world.approved.pk]),
-        "update_edit": reverse("plans:update_edit", args=[world.approved.pk]),
-        "update_review": reverse("plans:update_review", args=[world.approved.pk]),
-        "submitted_review": reverse("plans:update_review", args=[submitted.pk]),
-        "draft_edit": reverse("plans:update_edit", args=[draft.pk]),
-        "draft": reverse("plans:update", args=[draft.pk]),
-        "action_edit": reverse("plans:action_edit", args=[world.action.pk]),
-        "action_history": reverse("plans:action_history", args=[world.action.pk]),
-        "milestone_edit": reverse("plans:milestone_edit", args=[world.milestone.pk]),
-        "milestone_complete": reverse("plans:milestone_complete", args=[world.milestone.pk]),
-        "milestone_reforecast": reverse("plans:milestone_reforecast", args=[world.milestone.pk]),
-        "milestone_history": reverse("plans:milestone_history", args=[world.milestone.pk]),
-    }
 
 
 def test_permission_matrix_for_every_page_and_role(world, clients):

@@ -11,7 +11,7 @@ from plans import saving, services
 from plans.forms import ActionForm
 from plans.models import Action, ImprovementArea, Milestone
 from tests import factories
-from tests.plans.test_updates import date_fields
+from tests.support.forms import action_post, date_fields, milestone_post
 
 pytestmark = pytest.mark.django_db
 
@@ -123,18 +123,6 @@ def test_the_service_refuses_to_change_a_milestone_completed_meanwhile(world):
     assert (stored.forecast_date, stored.version) == (None, 2)
 
 
-def milestone_post(**extra) -> dict:
-    return {
-        "title": "Framework in place",
-        "action": "",
-        **date_fields("due_date", (30, 6, 2015)),
-        "due_precision": "day",
-        "note": "",
-        "version": 1,
-        **extra,
-    }
-
-
 def test_moving_a_due_date_needs_a_reason(world, clients):
     url = reverse("plans:milestone_edit", args=[world.milestone.pk])
     form = clients["admin"].get(url).content.decode()
@@ -215,18 +203,6 @@ def test_two_people_editing_a_milestone_the_second_is_told_and_nothing_is_lost(w
     assert (m.note, m.version) == ("Officer's note", 3)
     users = [row.history_user.username for row in m.history.order_by("history_id")[1:]]
     assert users == ["admin", "officer"]
-
-
-def action_post(**extra) -> dict:
-    return {
-        "reference": "1.2",
-        "title": "Service area action plans",
-        "description": "",
-        "owner": "",
-        "status": "in_progress",
-        "version": 1,
-        **extra,
-    }
 
 
 def partner_of(world, name: str):

@@ -17,7 +17,8 @@ from plans.models import Membership, Milestone, Owner, ProgressUpdate
 from plans.roles import BOARD_MEMBER
 from plans.saving import save_with_history
 from tests import factories
-from tests.plans.test_budgets import BUDGETS, grow
+from tests.support.budgets import BUDGETS, grow
+from tests.support.pages import links, listed, main_text
 
 pytestmark = pytest.mark.django_db
 
@@ -121,25 +122,6 @@ SECRETS = [
     "SUBMITTED-TEXT",
     "APPROVAL-COMMENT",
 ]
-
-
-def main_text(response) -> str:
-    html = response.content.decode()
-    main = html[html.index("<main") : html.index("</main>")]
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main)))
-
-
-def listed(response) -> str:
-    """The change list's text, after the filter form."""
-    html = response.content.decode()
-    html = html[html.index("</details>", html.index("Filter the changes")) : html.index("</main>")]
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
-
-
-def links(response) -> list[str]:
-    html = response.content.decode()
-    main = html[html.index("<main") : html.index("</main>")]
-    return [unescape(h) for h in re.findall(r'href="([^"]+)"', main)]
 
 
 def update_workings(world) -> dict[str, ProgressUpdate]:

@@ -16,8 +16,7 @@ from plans import saving, services
 from plans.forms import ActionForm
 from plans.models import Action, Milestone, ProgressUpdate, UsedFormToken
 from tests.conftest import client_for, make_world
-from tests.plans.test_edits import action_post, milestone_post
-from tests.plans.test_updates import update_post
+from tests.support.forms import action_post, milestone_post, update_post
 
 pytestmark = pytest.mark.django_db
 

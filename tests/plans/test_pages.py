@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import client_for
-from tests.plans.test_access import urls_for
+from tests.support.pages import urls_for
 
 pytestmark = pytest.mark.django_db
 

@@ -19,6 +19,7 @@ from plans.models import (
     ProgressUpdate,
 )
 from plans.seed import load_plan
+from tests.support.shared import module_data
 
 from .seed_source import seed_rows
 
@@ -27,10 +28,16 @@ pytestmark = pytest.mark.django_db
 TRACKED = [Organisation, Owner, Plan, ImprovementArea, Action, Milestone, ProgressUpdate, Meeting]
 
 
-@pytest.fixture
-def seed_plan() -> Plan:
+@module_data
+def seed_loaded() -> int:
     load_plan()
-    return Plan.objects.get(slug="childrens-services-2015")
+    return Plan.objects.get(slug="childrens-services-2015").pk
+
+
+@pytest.fixture
+def seed_plan(db, seed_loaded) -> Plan:
+    """The seed plan, loaded once for the module; what a test changes is rolled back."""
+    return Plan.objects.get(pk=seed_loaded)
 
 
 def test_the_seed_source_has_the_papers_17_rows():
@@ -148,24 +155,3 @@ def test_loading_mends_a_changed_record_and_says_why(seed_plan):
 def test_demo_accounts_refuse_to_run_without_debug():
     with override_settings(DEBUG=False), pytest.raises(CommandError, match="DEBUG"):
         call_command("create_demo_accounts")
-
-
-def test_demo_accounts_one_per_role_and_idempotent(seed_plan, capsys):
-    with override_settings(DEBUG=True):
-        call_command("create_demo_accounts")
-        call_command("create_demo_accounts")
-    out = capsys.readouterr().out
-    assert "officer / demo-officer-pass / Officer" in out
-    from django.contrib.auth import get_user_model
-
-    # The demo council's own accounts (demo/council.py) belong to its plan only:
-    # tests/measures/test_seed_and_demo.py.
-    users = get_user_model().objects.exclude(username__startswith="demo-").order_by("username")
-    assert [(u.username, u.memberships.get().get_role_display()) for u in users] == [
-        ("admin", "Plan administrator"),
-        ("board", "Board member"),
-        ("officer", "Officer"),
-        ("scrutiny", "Scrutiny officer"),
-    ]
-    assert Owner.objects.get(job_title="Head of Children's Social Care").user.username == "officer"
-    assert users.get(username="admin").check_password("demo-admin-pass")

@@ -33,7 +33,7 @@ from plans.setup import directory, members
 from plans.setup.common import Refused
 from tests import factories
 from tests.conftest import client_for
-from tests.plans.test_access import all_patterns
+from tests.support.pages import all_patterns
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

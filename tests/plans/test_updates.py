@@ -9,24 +9,9 @@ from django.urls import reverse
 from plans.models import ProgressUpdate
 from plans.roles import PLAN_ADMINISTRATOR
 from tests import factories
+from tests.support.forms import update_post
 
 pytestmark = pytest.mark.django_db
-
-
-def date_fields(name: str, day: datetime.date | tuple) -> dict:
-    d, m, y = (day.day, day.month, day.year) if isinstance(day, datetime.date) else day
-    return {f"{name}_0": str(d), f"{name}_1": str(m), f"{name}_2": str(y)}
-
-
-def update_post(rag="green", as_at=(1, 6, 2015), **extra) -> dict:
-    return {
-        **date_fields("as_at", as_at),
-        "rag": rag,
-        "narrative": "Audits of supervision show improvement.",
-        "next_steps": "Roll out to all teams.",
-        "evidence": "https://intranet.example.org/audit",
-        **extra,
-    }
 
 
 def new_url(world) -> str:

@@ -327,7 +327,7 @@ def test_my_work_pays_two_queries_for_due_dates(world, clients, board):
 
 
 def test_return_settings_changes_are_in_the_plans_changes(world, clients):
-    from tests.plans.test_history import listed
+    from tests.support.pages import listed
 
     url = reverse("reminders:return_settings", args=[world.plan.slug])
     data = {

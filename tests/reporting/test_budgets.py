@@ -13,7 +13,6 @@ from plans.models import ImprovementArea, Milestone, ProgressUpdate
 from plans.saving import save_with_history
 from reporting.papers import Kind
 from tests import factories
-from tests.reporting.test_papers import seed  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +96,7 @@ def count(client, url: str) -> int:
     return len(ctx.captured_queries)
 
 
-def test_reporting_query_counts_are_fixed_and_within_budget(seed):  # noqa: F811
+def test_reporting_query_counts_are_fixed_and_within_budget(seed):
     plan, clients, users = seed
     factories.MeetingFactory(plan=plan, date=timezone.localdate() - datetime.timedelta(days=1))
     client = clients["board"]

@@ -1,7 +1,6 @@
 """The papers' downloads: every file produced is opened and its content checked."""
 
 import csv
-import datetime
 import io
 import zipfile
 from dataclasses import replace
@@ -20,100 +19,24 @@ from reporting.formats.csv import to_csv
 from reporting.formats.excel import to_xlsx
 from reporting.formats.pdf import html_to_pdf
 from reporting.formats.word import to_docx
-from reporting.papers import AreaLine as Area
-from reporting.papers import FrontSheet, Kind, MilestoneLine, Paper
+from reporting.papers import Kind, Paper
+from tests.support.papers import (
+    FORMULA,
+    HOSTILE,
+    MULTILINE,
+    PREVIOUS_BOARD,
+    sample_paper,
+)
 
-FORMULA = '=HYPERLINK("http://x","y")'
-HOSTILE = '<script>alert(1)</script> & "quotes"'
-MULTILINE = 'First line, with a comma\nSecond line with "quotes"'
-RAGS = [
-    RAG.BLUE, RAG.GREEN, RAG.AMBER, RAG.RED, RAG.GREEN, RAG.GREEN, None, RAG.AMBER, RAG.BLUE,
-    RAG.GREEN, RAG.RED, RAG.GREEN, RAG.AMBER, RAG.GREEN, RAG.BLUE, RAG.GREEN, RAG.GREEN,
-]  # fmt: skip
-PREVIOUS = [RAG.GREEN, RAG.GREEN, RAG.GREEN, RAG.AMBER] + [None] * 13
 RAG_WORDS = ["Blue – complete", "Green – on track", "Amber – at risk", "Red – off track"]
 FILLS = {RAG.BLUE: "1d70b8", RAG.GREEN: "00703c", RAG.AMBER: "ffdd00", RAG.RED: "d4351c"}
 # The May 2015 paper's two columns, and a status: these statuses were recorded.
 AREA_HEADER = ["Improvement Area", "Overview", "RAG status"]
-PREVIOUS_BOARD = "Improvement Board, 11 March 2015"
-OVERDUE = {
-    4: MilestoneLine(
-        4, "Recruit 10 social workers", "31 March 2015", lead="Lead officer 4", late="8 weeks",
-        late_days=61,
-    ),
-    11: MilestoneLine(
-        11, "Reduce caseloads", "April 2015", lead="Lead officer 11", late="4 weeks", late_days=31
-    ),
-}  # fmt: skip
-
-
-def movement(now, before) -> str:
-    """As the papers compare statuses: "" when there is nothing to compare."""
-    if now is None or before is None:
-        return ""
-    order = [RAG.BLUE, RAG.GREEN, RAG.AMBER, RAG.RED]
-    if order.index(now) == order.index(before):
-        return "No change"
-    return "Worse" if order.index(now) > order.index(before) else "Improved"
-
-
-def area(number: int) -> Area:
-    rag = RAGS[number - 1]
-    previous = PREVIOUS[number - 1]
-    return Area(
-        number=number,
-        recommendation={3: FORMULA}.get(number, f"Recommendation {number}"),
-        theme="Leadership",
-        lead=f"Lead officer {number}",
-        rag=rag,
-        rag_label=rag_label(rag),
-        overview={
-            5: HOSTILE,
-            7: "",
-            6: MULTILINE,
-            9: "-1 vacancy remains",
-            11: "Caseloads high",
-        }.get(number, f"Overview of area {number}."),
-        next_steps=f"Next steps for area {number}." if number not in (2, 7) else "",
-        rag_reason={4: "Recruitment delayed", 3: "Audit slipped"}.get(number, ""),
-        update_as_at="1 May 2015" if rag else "",
-        previous_rag=previous,
-        previous_rag_label=rag_label(previous),
-        movement=movement(rag, previous),
-        completed_since_board=(
-            [MilestoneLine(1, "Audit of case files", "April 2015", completed="20 April 2015")]
-            if number == 1
-            else []
-        ),
-        due_next_quarter=(
-            [MilestoneLine(1, "Launch training", "30 June 2015", forecast="31 July 2015")]
-            if number == 1
-            else []
-        ),
-        overdue=[OVERDUE[number]] if number in OVERDUE else [],
-    )
 
 
 @pytest.fixture
 def paper() -> Paper:
-    areas = [area(n) for n in range(1, 18)]
-    counts = [(r.value, r.label, sum(a.rag == r for a in areas)) for r in RAG]
-    counts.append(("", rag_label(None), sum(a.rag is None for a in areas)))
-    return Paper(
-        kind=Kind.SCRUTINY,
-        title=Kind.TITLES[Kind.SCRUTINY],
-        council="Plymouth City Council",
-        plan_title="Children's Services Improvement Plan",
-        as_at=datetime.date(2015, 5, 31),
-        as_at_label="31 May 2015",
-        front=FrontSheet(briefing="The plan is broadly on track.\n\nTwo areas are red."),
-        areas=areas,
-        rag_counts=counts,
-        previous_counts=[(r.value, r.label, sum(p == r for p in PREVIOUS)) for r in RAG]
-        + [("", rag_label(None), sum(p is None for p in PREVIOUS))],
-        previous_board=PREVIOUS_BOARD,
-        overdue=list(OVERDUE.values()),
-    )
+    return sample_paper()
 
 
 def as_kind(paper: Paper, kind: str) -> Paper:

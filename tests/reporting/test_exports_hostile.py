@@ -16,8 +16,8 @@ from reporting.formats.excel import to_xlsx
 from reporting.formats.html import render_body
 from reporting.formats.word import to_docx
 from reporting.papers import Kind
-from tests.reporting.test_exports import area
-from tests.reporting.test_exports import paper as paper_fixture
+from tests.support.examples import examples
+from tests.support.papers import area, sample_paper
 
 HOSTILE = st.sampled_from(
     [
@@ -38,10 +38,10 @@ HOSTILE = st.sampled_from(
 TEXT = st.one_of(HOSTILE, st.text(max_size=200))
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(recommendation=TEXT, overview=TEXT, briefing=TEXT, kind=st.sampled_from(Kind.ALL))
 def test_any_text_in_any_download(recommendation, overview, briefing, kind):
-    base = paper_fixture.__wrapped__()
+    base = sample_paper()
     first = dataclasses.replace(area(1), recommendation=recommendation, overview=overview)
     paper = dataclasses.replace(
         base,

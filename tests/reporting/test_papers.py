@@ -7,10 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.models import ImprovementArea, Meeting, Plan, ProgressUpdate
-from plans.roles import Role
+from plans.models import ImprovementArea, Meeting, ProgressUpdate
 from plans.saving import save_with_history
-from plans.seed import load_plan
 from reporting.build import build_paper
 from reporting.models import IssuedPaper, PreparedPaper
 from reporting.papers import Kind
@@ -21,21 +19,6 @@ from tests.plans.seed_source import seed_rows
 pytestmark = pytest.mark.django_db
 
 SEED_DATE = datetime.date(2015, 5, 31)
-
-
-@pytest.fixture
-def seed(db):
-    load_plan()
-    plan = Plan.objects.get(slug="childrens-services-2015")
-    roles = {
-        "board": Role.BOARD_MEMBER,
-        "scrutiny": Role.SCRUTINY_OFFICER,
-        "admin": Role.PLAN_ADMINISTRATOR,
-        "officer": Role.OFFICER,
-    }
-    users = {name: factories.UserFactory(username=name) for name in [*roles, "outsider"]}
-    factories.join(plan, {users[name]: role for name, role in roles.items()})
-    return plan, {name: client_for(u) for name, u in users.items()}, users
 
 
 def paper_html(response) -> str:

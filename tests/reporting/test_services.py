@@ -18,7 +18,6 @@ from reporting.models import IssuedPaper, PreparedPaper
 from reporting.papers import Kind
 from reporting.services import IssueRefused, build_prepared, issue_paper, prepare, save_front_sheet
 from tests import factories
-from tests.reporting.test_papers import seed  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 MAY = datetime.date(2015, 5, 31)
@@ -34,7 +33,7 @@ def test_one_registry_of_formats():
     assert not Kind.offers(Kind.BOARD, "csv") and not Kind.offers("minutes")
 
 
-def test_downloads_are_served_as_the_registry_says(seed):  # noqa: F811
+def test_downloads_are_served_as_the_registry_says(seed):
     plan, clients, _ = seed
     for kind in Kind.ALL:
         for fmt in Kind.FORMATS[kind]:
@@ -45,7 +44,7 @@ def test_downloads_are_served_as_the_registry_says(seed):  # noqa: F811
             assert response["Content-Type"] == FORMATS[fmt].content_type, (kind, fmt)
 
 
-def test_issuing_a_paper_numbers_its_versions_and_keeps_every_file(seed):  # noqa: F811
+def test_issuing_a_paper_numbers_its_versions_and_keeps_every_file(seed):
     plan, clients, users = seed
     meeting = Meeting.objects.get(plan=plan, kind="scrutiny_panel")
     prepared = prepare(meeting, Kind.SCRUTINY, users["scrutiny"])
@@ -79,7 +78,7 @@ def test_issuing_a_paper_numbers_its_versions_and_keeps_every_file(seed):  # noq
     assert IssuedPaper.objects.count() == 2
 
 
-def test_the_dashboard_is_built_beside_the_papers(seed):  # noqa: F811
+def test_the_dashboard_is_built_beside_the_papers(seed):
     plan, _, users = seed
     today = timezone.localdate()
     factories.MeetingFactory(plan=plan, date=today - datetime.timedelta(days=1), title="Board")
@@ -114,7 +113,7 @@ def test_the_dashboard_is_built_beside_the_papers(seed):  # noqa: F811
     assert sum(count for _, _, count in dashboard.counts) == len(dashboard.state.areas)
 
 
-def test_snapshots_use_the_pages_date_and_ordering_rules(seed):  # noqa: F811
+def test_snapshots_use_the_pages_date_and_ordering_rules(seed):
     plan, _, _ = seed
     today = timezone.localdate()
     shot = snap.take(plan, today)

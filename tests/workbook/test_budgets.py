@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.plans.test_budgets import OVERHEAD, grow
-from tests.test_html_valid import pending_import
+from tests.support.budgets import OVERHEAD, grow
+from tests.support.workbooks import pending_import
 
 pytestmark = pytest.mark.django_db
 

@@ -14,11 +14,11 @@ from django.urls import reverse
 
 from plans.models import ImprovementArea, ProgressUpdate
 from tests import factories
+from tests.support.workbooks import download, fill
 from workbook import engine
 from workbook.models import AlreadyConfirmed, PendingImport, claim
 
 from .helpers import cell, export, find_row, history_count, to_bytes, upload
-from .test_progress import download, fill
 
 pytestmark = pytest.mark.django_db
 

@@ -4,29 +4,16 @@ update form checks it and saved as a draft or submitted, after a preview."""
 from __future__ import annotations
 
 import datetime
-import io
 
-import openpyxl
 import pytest
 from django.urls import reverse
 
 from plans.models import ProgressUpdate
+from tests.support.workbooks import download, fill
 
-from .helpers import cell, confirm, find_row, history_count, to_bytes, upload
+from .helpers import confirm, history_count, to_bytes, upload
 
 pytestmark = pytest.mark.django_db
-
-
-def download(client, plan) -> openpyxl.Workbook:
-    response = client.get(reverse("workbook:progress", args=[plan.slug]))
-    assert response.status_code == 200
-    return openpyxl.load_workbook(io.BytesIO(response.content))
-
-
-def fill(sheet, number: int, **values) -> None:
-    row = find_row(sheet, "Area number", number)
-    for header, value in values.items():
-        cell(sheet, header, row).value = value
 
 
 def test_an_officer_gets_their_own_areas_and_an_administrator_all(world, clients):

@@ -321,7 +321,7 @@ def test_a_database_outage_before_the_page_begins_is_the_usual_503(world, stream
 
 
 def test_the_progress_pages_are_valid_html(world, clients, settings, tmp_path, monkeypatch):
-    from tests.test_html_valid import validate
+    from tests.support.html import validate
 
     client = clients["admin"]
     settings.WORKBOOK_PREVIEW_STREAM_ROWS = 1

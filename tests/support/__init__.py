@@ -1,0 +1,1 @@
+"""Helpers the test modules share: servers, shared data, pages and forms."""
