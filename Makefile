@@ -1,4 +1,4 @@
-.PHONY: run test setup bench bench-reporting
+.PHONY: run test test-full setup bench bench-reporting
 
 # Set up everything (packages, database, seed plan, demo accounts) and serve
 # the app at http://127.0.0.1:8000 on SQLite.
@@ -9,6 +9,10 @@ run:
 # The whole test suite, on SQLite and on a throwaway PostgreSQL 15 cluster.
 test:
 	bash scripts/test.sh
+
+# The same, with every property test's full number of examples (nightly).
+test-full:
+	HYPOTHESIS_PROFILE=full bash scripts/test.sh
 
 setup:
 	bash scripts/setup.sh
