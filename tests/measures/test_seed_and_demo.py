@@ -142,7 +142,7 @@ def test_demo_accounts_one_per_role_and_idempotent(demo_council, seed_plan, caps
         call_command("create_demo_accounts")
     out = capsys.readouterr().out
     assert "officer / demo-officer-pass / Officer" in out
-    # The demo council's own accounts (measures/demo.py) belong to its plan only
+    # The demo council's own accounts (demo/data.py) belong to its plan only
     # (test_demo_accounts_command_keeps_the_plans_apart).
     users = get_user_model().objects.exclude(username__startswith="demo-").order_by("username")
     assert [(u.username, u.memberships.get().get_role_display()) for u in users] == [
