@@ -43,6 +43,7 @@ from reporting.services import issue_paper, prepared_defaults
 
 from .data import (
     AREAS,
+    BOARD_ASKS,
     COUNCIL,
     DEMO_ACCOUNTS,
     DEMO_SLUG,
@@ -271,8 +272,11 @@ def _meetings(plan, months, save) -> list[Meeting]:
         (Meeting.Kind.SCRUTINY_PANEL, "Children's scrutiny panel", range(7, MONTHS, 9)),
     ]
     for kind, title, indexes in kinds:
-        for m in indexes:
-            day = months[m].replace(day=18)
+        days = [months[m].replace(day=18) for m in indexes]
+        if kind == Meeting.Kind.IMPROVEMENT_BOARD:
+            # The next board, a quarter after the last: its paper is being prepared.
+            days.append(periods.shift(days[-1], Frequency.MONTHLY, 3).replace(day=18))
+        for day in days:
             made.append(
                 save(
                     Meeting(plan=plan, kind=kind, date=day, title=title),
@@ -337,15 +341,15 @@ def _measures(areas, owners, months, save, officer, admin, today) -> None:
 
 
 def _papers(meetings, scrutiny, today) -> None:
-    """Papers issued to the later meetings, each as at a week before its meeting."""
+    """Papers issued to the later meetings, each as at a week before its meeting,
+    and the next board's, being prepared (as at today: not yet issued)."""
 
-    boards = [m for m in meetings if m.kind == Meeting.Kind.IMPROVEMENT_BOARD][-3:]
+    boards = [m for m in meetings if m.kind == Meeting.Kind.IMPROVEMENT_BOARD][-4:]
     others = [m for m in meetings if m.kind != Meeting.Kind.IMPROVEMENT_BOARD][-2:]
     for meeting in sorted(boards + others, key=lambda m: m.date):
-        if meeting.date >= today:
-            continue
         kind = Kind.for_meeting(meeting.kind)
-        as_at = meeting.date - datetime.timedelta(days=7)
+        coming = meeting.date >= today
+        as_at = today if coming else meeting.date - datetime.timedelta(days=7)
         issued_at = _moment(meeting.date - datetime.timedelta(days=5), 12)
         values = prepared_defaults(meeting, kind, as_at)
         values.update(
@@ -354,11 +358,14 @@ def _papers(meetings, scrutiny, today) -> None:
             author="Sol Demo-Scrutiny (fictional)",
             briefing="Illustrative data: Demo Borough Council is fictional.",
         )
+        if kind == Kind.BOARD:
+            values["asks"] = "\n".join(BOARD_ASKS)
         prepared = PreparedPaper(meeting=meeting, kind=kind, **values)
         save_with_history(
             prepared,
             reason="Paper prepared for the meeting",
             user=scrutiny,
-            when=_moment(as_at, 16),
+            when=_moment(as_at, 16) if not coming else _moment(today, 9),
         )
-        issue_paper(prepared, user=scrutiny, issued_at=issued_at)
+        if not coming:
+            issue_paper(prepared, user=scrutiny, issued_at=issued_at)

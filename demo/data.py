@@ -354,3 +354,9 @@ MEASURES = [
 ]
 # A small wobble a month, so lines are not straight: fixed, never random.
 WOBBLE = [0, 1.5, -1, 2, -2, 0.5, 1, -1.5, 2.5, -0.5, 1, -2, 0.5, 1.5, -1, 0, 2, -1]
+
+# What each board paper asks the board to decide (illustrative).
+BOARD_ASKS = [
+    "Agree the recovery plan for the areas rated red, with dates for each step.",
+    "Decide whether to escalate the partner agency's staffing gap to the chief executives.",
+]

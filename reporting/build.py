@@ -296,8 +296,8 @@ class Dashboard:
     overdue_more: int  # how many more there are
     due_soon: list[MilestoneLine]
     due_soon_more: int
-    rag_chart: charts.Chart
-    milestone_chart: charts.Chart
+    rag_chart: charts.Chart | None = None  # None unless asked for (the charts section)
+    milestone_chart: charts.Chart | None = None
     # What changed since the previous board (None if there was none), without
     # set-up housekeeping; ``changes_since``/``changes_until`` bound it in days,
     # for the link to the whole list.
@@ -318,13 +318,15 @@ def build_dashboard(
     stale_days: int,
     viewer,
     first_day: datetime.date | None = None,
+    with_charts: bool = True,
+    with_changes: bool = True,
 ) -> Dashboard:
     """The dashboard as at the end of ``as_at``, as ``viewer`` may see it (the
     changes since the board are filtered by what their role lets them read).
-    ``first_day``: when the plan was first recorded, if already known."""
+    ``first_day``: when the plan was first recorded, if already known.
+    ``with_charts``/``with_changes``: read those too (each section of the
+    dashboard page reads only what it shows)."""
     state = plan_state(plan, as_at)
-    if first_day is None:
-        first_day = snap.first_recorded(plan)
     stale_before = as_at - datetime.timedelta(days=stale_days)
     current = state.snapshot.current
     stale = [
@@ -347,10 +349,15 @@ def build_dashboard(
         overdue_more=max(0, len(state.overdue) - DASHBOARD_MILESTONES),
         due_soon=state.due_soon[:DASHBOARD_MILESTONES],
         due_soon_more=max(0, len(state.due_soon) - DASHBOARD_MILESTONES),
-        rag_chart=charts.rag_over_time(state.snapshot.area_ids, as_at, first_day),
-        milestone_chart=charts.milestones_by_month(state.snapshot.milestones, as_at, first_day),
     )
-    if state.board:
+    if with_charts:
+        if first_day is None:
+            first_day = snap.first_recorded(plan)
+        dashboard.rag_chart = charts.rag_over_time(state.snapshot.area_ids, as_at, first_day)
+        dashboard.milestone_chart = charts.milestones_by_month(
+            state.snapshot.milestones, as_at, first_day
+        )
+    if state.board and with_changes:
         # Changes recorded after the board's day, up to the end of as-at.
         dashboard.changes = change_page(
             plan,

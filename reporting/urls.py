@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import dashboard, views
 
 app_name = "reporting"
 
@@ -8,7 +8,12 @@ app_name = "reporting"
 PREPARED = "plans/<slug:slug>/meetings/<int:pk>/papers/<slug:kind>/"
 
 urlpatterns = [
-    path("plans/<slug:slug>/dashboard/", views.dashboard, name="dashboard"),
+    path("plans/<slug:slug>/dashboard/", dashboard.dashboard, name="dashboard"),
+    path(
+        "plans/<slug:slug>/dashboard/<slug:section>/",
+        dashboard.dashboard,
+        name="dashboard_section",
+    ),
     path("plans/<slug:slug>/papers/", views.paper_list, name="papers"),
     path("plans/<slug:slug>/papers/<slug:kind>/", views.paper_view, name="paper"),
     path(

@@ -1,4 +1,5 @@
-"""The Improvement Board dashboard and the three papers, as at any date.
+"""The three papers, as at any date, and the meetings they go to (the
+dashboard is reporting/dashboard.py).
 
 Views parse the request, check permissions (plans.permissions) and call:
 the content is built in reporting.build, files in reporting.formats, and
@@ -14,10 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.asat import AsAtForm, today
 from core.downloads import FORMATS
-from core.forms import date_initial
-from measures.pages import dashboard_scorecard
 from plans import permissions as perms
 from plans.history import history_of
 from plans.models import Meeting, Plan
@@ -26,61 +24,12 @@ from plans.views.common import as_at_or_form, bad_as_at
 
 from . import cache
 from . import services as papers_service
-from .build import build_dashboard, build_paper, default_front
+from .build import build_paper, default_front
 from .formats import render_file
 from .formats.html import render_body
 from .forms import FrontSheetForm
 from .models import IssuedPaper, PreparedPaper
 from .papers import Kind
-
-DEFAULT_STALE_DAYS = 90
-
-
-def _stale_days(request: HttpRequest) -> int | None:
-    raw = request.GET.get("stale_days", "")
-    if raw == "":
-        return DEFAULT_STALE_DAYS
-    # ASCII digits only: int() also reads "١٢", " 12" and "1_2".
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 4:
-        return None
-    days = int(raw)
-    return days if 1 <= days <= 3650 else None
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    plan = perms.get_plan_for_user(request.user, slug)
-    as_at, form = as_at_or_form(request, plan)
-    if as_at is None:
-        return bad_as_at(request, plan, form, "Dashboard")
-    stale_days = _stale_days(request)
-    if stale_days is None:
-        form = AsAtForm(
-            {f"as_at_{i}": part for i, part in enumerate(date_initial(as_at))},
-            first_day=form.first_day,
-        )
-        form.is_valid()
-        form.add_error(None, "Enter the number of days as a whole number from 1 to 3650")
-        return bad_as_at(request, plan, form, "Dashboard")
-    dashboard = build_dashboard(
-        plan, as_at, stale_days=stale_days, viewer=request.user, first_day=form.first_day
-    )
-    return render(
-        request,
-        "reporting/dashboard.html",
-        {
-            "plan": plan,
-            "form": form,
-            "dashboard": dashboard,
-            "as_at": as_at,
-            "as_at_iso": as_at.isoformat(),
-            "is_today": as_at == today(),
-            "stale_days": stale_days,
-            # Success measures (measures/): the scorecard, from the same plan state.
-            "scorecard": dashboard_scorecard(dashboard, request),
-        },
-    )
 
 
 def _check_kind(kind: str, fmt: str | None = None) -> None:

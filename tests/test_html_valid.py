@@ -73,6 +73,8 @@ EXCLUDED_NAMESPACES = ("admin:",)
 # Sample values for URL keywords, by keyword name; ``pk`` goes by the path
 # segment before it (``PK_SAMPLES``). Several values mean one URL for each.
 SAMPLES = {
+    # The dashboard's sections (reporting/dashboard.py).
+    "section": lambda w: ["areas", "milestones", "measures", "charts", "changes"],
     "slug": lambda w: [w.plan.slug],
     "number": lambda w: [w.area.number],
     "kind": lambda w: list(Kind.ALL),
@@ -276,6 +278,10 @@ def test_get_forms_carry_no_csrf_token(world):
     slug = world.plan.slug
     urls = [
         reverse("reporting:dashboard", args=[slug]),
+        *(
+            reverse("reporting:dashboard_section", args=[slug, section])
+            for section in ("areas", "milestones", "measures", "charts", "changes")
+        ),
         reverse("reporting:papers", args=[slug]),
         reverse("reporting:paper", args=[slug, Kind.SCRUTINY]),
         reverse("reporting:dashboard", args=[slug]) + "?as_at=2015-13-45",

@@ -38,6 +38,10 @@ class ChangeFilter:
     area: ImprovementArea | None = None
     person: int | None = None  # the user who made the change
     by_system: bool = False  # only changes made with no signed-in user
+    # Only changes people made: not the loader's or an operator's set-up,
+    # which is the plan's starting state (the board's summary of changes).
+    people_only: bool = False
+    kinds: tuple[str, ...] | None = None  # only these Source keys
     kind: str | None = None  # a Source key
     since: datetime.datetime | None = None
     until: datetime.datetime | None = None
@@ -97,11 +101,15 @@ def _sources(
         window &= Q(history_user_id=filters.person)
     if filters.by_system:
         window &= Q(history_user__isnull=True)
+    if filters.people_only:
+        window &= Q(history_user__isnull=False)
     result = []
     for source in sources():
         if source.housekeeping and not show_housekeeping:
             continue
         if filters.kind is not None and source.key != filters.kind:
+            continue
+        if filters.kinds is not None and source.key not in filters.kinds:
             continue
         if filters.record is not None:
             record_field = source.record_fields.get(type(filters.record))

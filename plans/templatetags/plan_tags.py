@@ -24,6 +24,14 @@ def rag_tag(value: str | None, assessed: bool = False) -> str:
 
 
 @register.simple_tag
+def rag_word_tag(value: str | None) -> str:
+    """A status as its colour word alone ("Amber", "Not rated") in its tag,
+    where the key beside it gives the meanings (the dashboard's counts)."""
+    word = rag.rag_label(value).split(" – ")[0]
+    return mark_safe(rag.rag_tag(value, word))  # noqa: S308 (escaped there)
+
+
+@register.simple_tag
 def state_tag(value: str) -> str:
     return format_html(
         '<strong class="govuk-tag {}">{}</strong>',

@@ -26,7 +26,8 @@ def months_back(n: int) -> datetime.date:
 
 
 def dashboard(client, world, **params) -> str:
-    url = reverse("reporting:dashboard", args=[world.plan.slug])
+    """The dashboard's measures section (the scorecard)."""
+    url = reverse("reporting:dashboard_section", args=[world.plan.slug, "measures"])
     response = client.get(url, params)
     assert response.status_code == 200
     return response.content.decode()

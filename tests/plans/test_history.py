@@ -233,7 +233,7 @@ def test_board_and_scrutiny_see_only_what_was_published(world, clients):
     lists = {
         "changes": reverse("plans:plan_changes", args=[slug]),
         "area history": reverse("plans:area_history", args=[slug, world.area.number]),
-        "dashboard": reverse("reporting:dashboard", args=[slug]),
+        "dashboard": reverse("reporting:dashboard_section", args=[slug, "changes"]),
     }
     for role in ("board", "scrutiny"):
         for name, url in lists.items():
@@ -317,12 +317,12 @@ def test_housekeeping_only_for_administrators_and_never_on_the_dashboard(world, 
     kinds = main_text(clients["admin"].get(changes, {"kind": "membership"}))
     assert "Membership: Nia Newcomer" in kinds and "Owner:" not in kinds
 
-    dashboard = reverse("reporting:dashboard", args=[world.plan.slug])
+    dashboard = reverse("reporting:dashboard_section", args=[world.plan.slug, "changes"])
     for role in ("admin", "board", "officer", "scrutiny"):
         text = main_text(clients[role].get(dashboard))
-        assert "What changed since the last board" in text
+        assert "Other changes" in text
         for housekeeping in ("Membership", "Owner:", "Organisation:", "Nia Newcomer"):
-            assert housekeeping not in text.split("What changed since the last board")[1], (
+            assert housekeeping not in text.split("Other changes")[1], (
                 role,
                 housekeeping,
             )

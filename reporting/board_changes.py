@@ -1,0 +1,156 @@
+"""What changed since the last board, as a board reads it: area by area, the
+most significant first (a new red, a worse status, a better one, milestones
+slipped or newly overdue, measures gone off or back on target, milestones
+completed), then the other changes people made. Set-up (meetings, members,
+owners, an action's partners) and whatever the loader or an operator did with
+no one signed in are the plan's starting state, not changes: they stay in the
+full log (Recent changes)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from core.rag import RAG
+from measures import rag as mrag
+from measures.scorecard import AreaInfo, build
+from plans import snapshot as snap
+from plans.history import ChangeEntry, ChangeFilter, change_page
+
+from .build import PlanState
+from .glance import Move, move_of, short_name
+from .papers import AreaLine, MilestoneLine
+
+# The kinds of record whose changes a board reads (plans/history/registry.py
+# and measures/change_log.py); the rest is set-up.
+BOARD_KINDS = ("area", "action", "milestone", "update", "measure", "figure")
+# Field changes that are set-up even on those records.
+SET_UP_FIELDS = {"Partners"}
+OTHER_CHANGES = 25
+
+
+@dataclass
+class MeasureMove:
+    id: int
+    name: str
+    latest: str  # the latest figure, as it reads
+
+
+@dataclass
+class AreaChanges:
+    line: AreaLine
+    name: str
+    move: Move | None = None
+    new_red: bool = False
+    slipped: list[MilestoneLine] = field(default_factory=list)
+    newly_overdue: list[MilestoneLine] = field(default_factory=list)
+    went_off: list[MeasureMove] = field(default_factory=list)
+    back_on: list[MeasureMove] = field(default_factory=list)
+    completed: list[MilestoneLine] = field(default_factory=list)
+
+    @property
+    def rank(self) -> int:
+        """Lower is more significant: what the board should read first."""
+        if self.new_red:
+            return 0
+        if self.move and self.line.movement == "Worse":
+            return 1
+        if self.newly_overdue or self.slipped or self.went_off:
+            return 2
+        if self.move:
+            return 3
+        return 4
+
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.move
+            or self.slipped
+            or self.newly_overdue
+            or self.went_off
+            or self.back_on
+            or self.completed
+        )
+
+
+@dataclass
+class BoardChanges:
+    since: datetime.date
+    areas: list[AreaChanges]
+    others: list[ChangeEntry]
+    more_others: bool  # the full log has more than ``others``
+
+    @property
+    def first_day(self) -> datetime.date:
+        """The first whole day after the board, for the link to the full log."""
+        return self.since + datetime.timedelta(days=1)
+
+
+def _areas_info(state: PlanState) -> list[AreaInfo]:
+    return [
+        AreaInfo(a.id, line.number, line.recommendation, line.theme, line.rag, line.rag_label)
+        for a, line in zip(state.snapshot.areas, state.areas, strict=True)
+    ]
+
+
+def _measure_moves(state: PlanState, board_day: datetime.date, scorecard_now):
+    """(area number → measures gone off target, → back on) since the board."""
+    at_board = build(state.snapshot.plan, board_day, _areas_info(state))
+    before = {c.id: c.rag for c in at_board.cards}
+    off: dict[int, list[MeasureMove]] = {}
+    on: dict[int, list[MeasureMove]] = {}
+    for card in scorecard_now.cards:
+        was = before.get(card.id)
+        move = MeasureMove(card.id, card.name, card.latest_label)
+        if card.rag == mrag.OFF and was != mrag.OFF:
+            off.setdefault(card.area_number, []).append(move)
+        elif was == mrag.OFF and card.rag == mrag.ON:
+            on.setdefault(card.area_number, []).append(move)
+    return off, on
+
+
+def board_changes(state: PlanState, scorecard_now, viewer) -> BoardChanges | None:
+    """The changes since the previous board (None if there was none)."""
+    board = state.board
+    if board is None:
+        return None
+    as_at = state.snapshot.as_at
+    off, on = _measure_moves(state, board.date, scorecard_now)
+    slipped: dict[int, list[MilestoneLine]] = {}
+    for m in state.reforecast:
+        slipped.setdefault(m.area_number, []).append(m)
+    changes = []
+    for line in state.areas:
+        item = AreaChanges(line=line, name=short_name(line))
+        if line.movement in ("Worse", "Improved"):
+            item.move = move_of(line)
+        item.new_red = line.rag == RAG.RED and line.previous_rag != RAG.RED
+        item.slipped = slipped.get(line.number, [])
+        item.newly_overdue = [
+            m for m in line.overdue if as_at - datetime.timedelta(days=m.late_days) >= board.date
+        ]
+        item.went_off = off.get(line.number, [])
+        item.back_on = on.get(line.number, [])
+        item.completed = line.completed_since_board
+        if item.anything or item.new_red:
+            changes.append(item)
+    changes.sort(key=lambda c: (c.rank, c.line.number))
+    page = change_page(
+        state.snapshot.plan,
+        viewer=viewer,
+        filters=ChangeFilter(
+            since=snap.end_of_day(board.date),
+            until=snap.end_of_day(as_at),
+            people_only=True,
+            kinds=BOARD_KINDS,
+        ),
+        per_page=OTHER_CHANGES,
+        housekeeping=False,
+        count=False,
+    )
+    others = [
+        e
+        for e in page.entries
+        if not (e.changes and all(c.label in SET_UP_FIELDS for c in e.changes))
+    ]
+    return BoardChanges(since=board.date, areas=changes, others=others, more_others=page.has_next)
