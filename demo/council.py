@@ -101,17 +101,19 @@ def _accounts() -> dict:
     return users
 
 
-def build_demo(today: datetime.date | None = None) -> Built | None:
-    """Create the demo plan, unless it exists (then None: nothing written)."""
+def build_demo(today: datetime.date | None = None, *, issue: bool = True) -> Built | None:
+    """Create the demo plan, unless it exists (then None: nothing written).
+    ``issue``: issue the past meetings' papers (rendering each file); without
+    it they are prepared only (tests that do not read the papers)."""
     today = today or timezone.localdate()
     if Plan.objects.filter(slug=DEMO_SLUG).exists():
         _accounts()  # passwords as printed, even if someone changed them
         return None
     with transaction.atomic():
-        return _build(today)
+        return _build(today, issue)
 
 
-def _build(today: datetime.date) -> Built:
+def _build(today: datetime.date, issue: bool = True) -> Built:
     users = _accounts()
     admin, officer, scrutiny = users["demo-admin"], users["demo-officer"], users["demo-scrutiny"]
     first_month = periods.shift(today.replace(day=1), Frequency.MONTHLY, -MONTHS)
@@ -173,7 +175,7 @@ def _build(today: datetime.date) -> Built:
     _updates(areas, months, officer, admin)
     meetings = _meetings(plan, months, save)
     _measures(areas, owners, months, save, officer, admin, today)
-    _papers(meetings, scrutiny, today)
+    _papers(meetings, scrutiny, today, issue)
     return Built(plan=plan, users=users)
 
 
@@ -340,7 +342,7 @@ def _measures(areas, owners, months, save, officer, admin, today) -> None:
             )
 
 
-def _papers(meetings, scrutiny, today) -> None:
+def _papers(meetings, scrutiny, today, issue: bool = True) -> None:
     """Papers issued to the later meetings, each as at a week before its meeting,
     and the next board's, being prepared (as at today: not yet issued)."""
 
@@ -367,5 +369,5 @@ def _papers(meetings, scrutiny, today) -> None:
             user=scrutiny,
             when=_moment(as_at, 16) if not coming else _moment(today, 9),
         )
-        if not coming:
+        if issue and not coming:
             issue_paper(prepared, user=scrutiny, issued_at=issued_at)

@@ -29,13 +29,20 @@ def test_overview_and_dashboard_fit_a_phone(new_page, role):
     user.sign_in(role)
     for path in (
         f"/plans/{plan.slug}/",
+        f"/plans/{plan.slug}/dashboard/areas/",
+        f"/plans/{plan.slug}/dashboard/milestones/?as_at=2015-06-30",
+        f"/plans/{plan.slug}/dashboard/measures/",
+        f"/plans/{plan.slug}/dashboard/changes/",
         f"/plans/{plan.slug}/dashboard/",
-        f"/plans/{plan.slug}/dashboard/?as_at=2015-06-30",
+        f"/plans/{plan.slug}/dashboard/charts/?as_at=2015-06-30",
     ):
         page = user.goto(path)
         assert page.evaluate(WIDTH) <= PHONE["width"], (path, page.evaluate(WIDTH))
-        display, label = page.evaluate(STACKED)
-        assert display == "block" and label.startswith('"No.'), (path, display, label)
+        if page.locator(".app-table--stack").count():
+            display, label = page.evaluate(STACKED)
+            # (The first screen's counts sit side by side, two short lines.)
+            assert display in ("block", "inline-block"), (path, display)
+            assert label.startswith('"'), (path, label)
     # The charts' tables of numbers scroll in their own labelled, focusable box.
     box = page.get_by_role("region", name="Areas by RAG status at each month end: the numbers")
     assert box.get_attribute("tabindex") == "0"

@@ -21,7 +21,9 @@ def test_board_member_reads_the_dashboard_and_downloads_a_paper(new_page):
     expect(board.page.get_by_role("heading", level=1)).to_have_text("Improvement Board dashboard")
     board.goto(f"/plans/{plan.slug}/dashboard/?as_at=2015-06-30")
     page = board.page
-    expect(page.locator("main")).to_contain_text("Position as at the end of 30 June 2015")
+    expect(page.locator("main")).to_contain_text("As at the end of 30 June 2015")
+    page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Charts").click()
+    board.check()
     expect(page.get_by_role("img", name=re.compile("Areas by RAG status"))).to_be_visible()
     expect(
         page.get_by_role("table", name=re.compile("Areas by RAG status at each month end"))
