@@ -12,6 +12,7 @@ from django.db.models import (
     BooleanField,
     Exists,
     ExpressionWrapper,
+    F,
     IntegerField,
     OuterRef,
     Q,
@@ -22,7 +23,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from plans import permissions
-from plans.models import ImprovementArea, Plan, ProgressUpdate, history_rows
+from plans.models import Action, ImprovementArea, Milestone, Plan, ProgressUpdate, history_rows
 
 from .entries import ChangePage
 from .fetch import describe
@@ -41,6 +42,9 @@ class ChangeFilter:
     # Only changes people made: not the loader's or an operator's set-up,
     # which is the plan's starting state (the board's summary of changes).
     people_only: bool = False
+    # Only changes of status: an update approved (which sets its area's RAG),
+    # a milestone completed or reopened, an action's status changed.
+    status_only: bool = False
     kinds: tuple[str, ...] | None = None  # only these Source keys
     kind: str | None = None  # a Source key
     since: datetime.datetime | None = None
@@ -127,6 +131,10 @@ def _sources(
         rows = history_rows(source.model).filter(where & window)
         if source.model is Plan:
             rows = _without_empty_changes(rows, Plan)
+        if filters.status_only:
+            if source.model not in STATUS_FIELDS:
+                continue
+            rows = _status_changes(rows, source.model)
         result.append((source, rows))
     return result
 
@@ -157,6 +165,28 @@ def _without_empty_changes(rows: models.QuerySet, model: type[models.Model]) -> 
     return rows.annotate(previous_id=Subquery(before.values("history_id")[:1]), **empty).exclude(
         Q(history_type="~") & Q(Exists(identical))
     )
+
+
+# The field whose change is a change of status, by kind of record, and the
+# values a new record starts with that are a status worth listing.
+STATUS_FIELDS = {ProgressUpdate: "state", Milestone: "status", Action: "status"}
+
+
+def _status_changes(rows: models.QuerySet, model: type[models.Model]) -> models.QuerySet:
+    """Rows that changed the record's status from the row before. For updates,
+    only approvals count: the status a board reads is the approved RAG."""
+    field = STATUS_FIELDS[model]
+    history = history_rows(model).model
+    before = history.objects.filter(
+        Q(history_date__lt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    ).order_by("-history_date", "-history_id")
+    rows = rows.annotate(was=Subquery(before.values(field)[:1])).filter(history_type="~")
+    rows = rows.exclude(was=F(field))
+    if model is ProgressUpdate:
+        rows = rows.filter(state=ProgressUpdate.State.APPROVED)
+    return rows
 
 
 def _union(parts: list[models.QuerySet], *, distinct: bool = False) -> models.QuerySet | None:

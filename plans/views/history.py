@@ -60,6 +60,14 @@ class ChangeFilterForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Select a kind of record from the list"},
     )
+    status_only = forms.BooleanField(
+        label="Status changes only",
+        required=False,
+        help_text=(
+            "Updates approved (each sets its area's RAG status), milestones completed "
+            "or reopened, and actions whose status changed"
+        ),
+    )
     from_date = OptionalDateField(
         label="From date",
         required=False,
@@ -120,6 +128,7 @@ class ChangeFilterForm(forms.Form):
             person=int(person) if person.isdigit() else None,
             by_system=person == "system",
             kind=data.get("kind") or None,
+            status_only=bool(data.get("status_only")),
             since=start_of_day(start) if start else None,
             until=start_of_day(end + datetime.timedelta(days=1)) if end else None,
         )

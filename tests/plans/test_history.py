@@ -491,3 +491,37 @@ def test_a_plan_row_that_changes_nothing_is_left_out(world, clients):
         assert "Saved again with the date still empty" not in page, role
         assert "Officers may update any area" in page, role
         assert "Date not known" in page, role
+
+
+def test_status_changes_only(world, clients):
+    """Recent changes, status changes only: approvals (which set an area's
+    RAG), milestones completed or reopened, actions' status; not edits."""
+    admin, officer = world.users["admin"], world.users["officer"]
+    update = ProgressUpdate(
+        area=world.area, as_at=datetime.date(2015, 7, 1), rag="amber", narrative="N", author=officer
+    )
+    save_with_history(update, reason="Draft", user=officer)
+    update.state, update.submitted_at = ProgressUpdate.State.SUBMITTED, timezone.now()
+    save_with_history(update, reason="Submitted", user=officer)
+    update.state, update.approved_by, update.approved_at = "approved", admin, timezone.now()
+    save_with_history(update, reason="Approved", user=admin)
+    world.milestone.title = "A RENAMED milestone"
+    save_with_history(world.milestone, reason="Clearer", user=admin)
+    world.milestone.status, world.milestone.completed_date = "complete", datetime.date(2015, 7, 2)
+    save_with_history(world.milestone, reason="Done", user=admin)
+    world.action.status = "in_progress"
+    save_with_history(world.action, reason="Started", user=admin)
+    world.action.title = "A RETITLED action"
+    save_with_history(world.action, reason="Clearer", user=admin)
+
+    url = reverse("plans:plan_changes", args=[world.plan.slug])
+    text = listed(clients["board"].get(url, {"status_only": "on"}))
+    assert "Approved: Update on area 1 as at 1 July 2015" in text
+    assert "Status: Open → Complete" in text
+    assert "Status: Not started → In progress" in text
+    # Edits that change no status, drafts and submissions are left out.
+    assert "Reason: Clearer" not in text and "RETITLED" not in text
+    assert "Submitted for sign-off" not in text
+    assert text.count("Changed: ") == 2, text
+    everything = listed(clients["board"].get(url))
+    assert everything.count("Changed: ") > 2
