@@ -247,6 +247,15 @@ def collect_pages(world) -> dict[str, str]:
     admin.force_login(world.users["admin"])
     bad = reverse("reporting:dashboard", args=[world.plan.slug]) + "?as_at=2015-13-45"
     keep("admin bad as-at date", admin.get(bad))
+    # The plan overview filtered and sorted, and with filters not the plan's (400).
+    overview = reverse("plans:plan", args=[world.plan.slug])
+    lead, theme = world.area.lead_id, world.theme.pk
+    keep(
+        "admin overview filtered and sorted",
+        admin.get(f"{overview}?rag=green&rag=none&theme={theme}&lead={lead}&sort=rag&dir=desc"),
+    )
+    keep("admin overview no areas match", admin.get(f"{overview}?rag=red&overdue=yes"))
+    keep("admin overview bad filters", admin.get(f"{overview}?rag=purple&overdue=1&sort=x"))
 
     anonymous = Client()
     login = reverse("login")
@@ -265,6 +274,11 @@ def test_every_page_is_valid_html(world, tmp_path):
     pages = collect_pages(world)
     roles_seen = {label.split()[0] for label in pages}
     assert set(ROLES) <= roles_seen
+    assert {
+        "admin overview filtered and sorted (200)",
+        "admin overview no areas match (200)",
+        "admin overview bad filters (400)",
+    } <= set(pages)
     errors = validate(pages, tmp_path)
     assert not errors, f"{len(errors)} HTML errors:\n" + "\n".join(errors)
     # No GET form puts the CSRF token into the address bar (and the logs).
@@ -277,6 +291,7 @@ def test_get_forms_carry_no_csrf_token(world):
     client.force_login(world.users["admin"])
     slug = world.plan.slug
     urls = [
+        reverse("plans:plan", args=[slug]) + "?rag=red&sort=rag&dir=desc",
         reverse("reporting:dashboard", args=[slug]),
         *(
             reverse("reporting:dashboard_section", args=[slug, section])

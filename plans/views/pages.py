@@ -16,6 +16,7 @@ from core.rag import RAG
 from plans import page_parts
 from plans import permissions as perms
 from plans.models import Action, ImprovementArea, Milestone, ProgressUpdate
+from plans.overview import OverviewForm, overview_page
 
 # An area whose latest update is older than this is due a new one.
 UPDATE_DUE_AFTER_DAYS = 30
@@ -47,9 +48,15 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def plan_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The plan's areas, filtered and sorted as the address asks (plans/overview.py).
+    A filter or sort that is not one of the plan's own is shown as an error
+    (400), and the page shows what was valid of the rest."""
     plan = perms.get_plan_for_user(request.user, slug)
     today = timezone.localdate()
+    form = OverviewForm(request.GET, plan=plan)
+    valid = form.is_valid()
     areas = ImprovementArea.objects.filter(plan=plan).for_overview(today)
+    areas = list(form.selection().apply(areas))
     awaiting = (
         ProgressUpdate.objects.filter(area__plan=plan, state=ProgressUpdate.State.SUBMITTED).count()
         if perms.can_sign_off(request.user, plan)
@@ -58,7 +65,15 @@ def plan_overview(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "plans/plan_overview.html",
-        {"plan": plan, "areas": areas, "today": today, "awaiting_sign_off": awaiting},
+        {
+            "plan": plan,
+            "areas": areas,
+            "today": today,
+            "awaiting_sign_off": awaiting,
+            "form": form,
+            "overview": overview_page(form, request.path, len(areas)),
+        },
+        status=200 if valid else 400,
     )
 
 

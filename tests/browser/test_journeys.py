@@ -96,6 +96,68 @@ def test_officer_works_without_javascript(new_page):
     expect(page.locator("main")).to_contain_text(format_plan_date(forecast))
 
 
+def test_board_filters_and_sorts_the_overview_without_javascript(new_page):
+    world = make_world()
+    slug = world.plan.slug
+    board = new_page(javascript=False)
+    board.sign_in("board")
+    page = board.goto(f"/plans/{slug}/")
+    rows = page.locator("tbody tr td[data-label='No.']")
+    shown = page.locator("#areas-shown")
+    expect(rows).to_have_text(["1", "2"])
+
+    # Area 2 has no approved update.
+    page.get_by_label("Not yet rated").check()
+    page.get_by_role("button", name="Apply filters").click()
+    board.check()
+    expect(rows).to_have_text(["2"])
+    expect(shown).to_have_text(
+        "Showing 1 of 2 areas: not yet rated. Sorted by area number, lowest first."
+    )
+
+    # Green too, then sorted by status: by severity, the not rated last either way.
+    page.get_by_label("Green – on track").check()
+    page.get_by_label("Only areas with an overdue milestone").check()
+    page.get_by_role("button", name="Apply filters").click()
+    board.check()
+    expect(rows).to_have_text(["1"])  # area 2 has no overdue milestone
+    page.get_by_label("Only areas with an overdue milestone").uncheck()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(rows).to_have_text(["1", "2"])
+    page.get_by_role("link", name=re.compile(r"^Current status")).click()
+    board.check()
+    heading = page.get_by_role("columnheader", name=re.compile("Current status"))
+    expect(heading).to_have_attribute("aria-sort", "ascending")
+    expect(rows).to_have_text(["1", "2"])
+    page.get_by_role("link", name=re.compile(r"^Current status")).click()
+    board.check()
+    expect(heading).to_have_attribute("aria-sort", "descending")
+    expect(rows).to_have_text(["1", "2"])
+    page.get_by_role("link", name=re.compile(r"^No\.")).click()
+    expect(rows).to_have_text(["1", "2"])
+    page.get_by_role("link", name=re.compile(r"^No\.")).click()
+    board.check()
+    expect(rows).to_have_text(["2", "1"])
+    assert page.url.endswith("?rag=green&rag=none&sort=number&dir=desc")
+    expect(shown).to_have_text(
+        "Showing 2 of 2 areas: Green or not yet rated. Sorted by area number, highest first."
+    )
+    # Filters kept while sorting; clearing them keeps the sort.
+    expect(page.get_by_label("Green – on track")).to_be_checked()
+    page.get_by_role("link", name="Clear filters").click()
+    board.check()
+    assert page.url.endswith(f"/plans/{slug}/?sort=number&dir=desc")
+    expect(shown).to_have_text("Showing all 2 areas. Sorted by area number, highest first.")
+
+    # A made-up status: the error summary, and the page still lists the areas.
+    page = board.goto(f"/plans/{slug}/?rag=purple")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "Select current statuses from the list"
+    )
+    expect(rows).to_have_text(["1", "2"])
+
+
 def test_every_page_passes_axe(new_page):
     """The pages not covered by the journeys above, as the user who sees most."""
     world = make_world()
@@ -104,6 +166,9 @@ def test_every_page_passes_axe(new_page):
     admin.sign_in("admin")
     for path in [
         f"/plans/{slug}/",
+        # The overview filtered and sorted, and with filters that are not the plan's.
+        f"/plans/{slug}/?rag=green&rag=none&lead={world.area.lead_id}&overdue=yes&sort=rag&dir=desc",
+        f"/plans/{slug}/?rag=purple&theme=1&sort=nonsense",
         f"/plans/{slug}/areas/{n}/",
         f"/plans/{slug}/areas/{n}/edit/",
         f"/plans/{slug}/areas/{n}/history/",

@@ -20,7 +20,12 @@ BUDGETS = {
     # areas, actions, overdue, due soon, drafts, submitted; the next return: its
     # meetings and the updates that count towards it
     "my_work": OVERHEAD + 8,
-    "plan": OVERHEAD + 3,  # plan, areas with status, count awaiting sign-off
+    # plan; the filters' choices: the areas counted (with and without a theme
+    # and a lead), themes, leads; areas with status; count awaiting sign-off
+    "plan": OVERHEAD + 6,
+    # The same with every filter applied and sorted by status (severity is one
+    # more subquery in the areas' query, not a query).
+    "plan_filtered": OVERHEAD + 6,
     # area, actions, partners, milestones, updates, current, perms; success measures
     # (measures/pages.py): settings, measures with their owners, figures
     "area": OVERHEAD + 10,
@@ -47,12 +52,14 @@ BUDGETS = {
 }
 
 
-def grow(world, times: int, start: int = 10) -> None:
+def grow(world, times: int, start: int = 10, theme=None) -> None:
     """Add ``times`` areas' worth of data to the world's plan, all led and
-    owned by the officer, with changes in history."""
+    owned by the officer (and in ``theme``, if given), with changes in history."""
     officer, admin = world.users["officer"], world.users["admin"]
     for i in range(start, start + times):
-        area = factories.ImprovementAreaFactory(plan=world.plan, number=i, lead=world.area.lead)
+        area = factories.ImprovementAreaFactory(
+            plan=world.plan, number=i, lead=world.area.lead, theme=theme
+        )
         for j in range(2):
             action = factories.ActionFactory(area=area, reference=f"{i}.{j}", owner=world.area.lead)
             action.partners.add(factories.OrganisationFactory())
