@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import edits, history, pages, updates
+from .views import edits, history, pages, search, updates
 from .views.setup import details, directory, meetings, members, start
 
 app_name = "plans"
@@ -12,6 +12,7 @@ urlpatterns = [
     path("plans/", pages.plan_list, name="plan_list"),
     path("plans/<slug:slug>/", pages.plan_overview, name="plan"),
     path("plans/<slug:slug>/changes/", history.plan_changes, name="plan_changes"),
+    path("plans/<slug:slug>/search/", search.search, name="search"),
     path("plans/<slug:slug>/sign-off/", updates.sign_off, name="sign_off"),
     # Plan set-up, for the plan's administrators (plans/views/setup/).
     path("plans/<slug:slug>/set-up/", details.Hub.as_view(), name="setup"),

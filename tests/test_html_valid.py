@@ -256,6 +256,16 @@ def collect_pages(world) -> dict[str, str]:
     )
     keep("admin overview no areas match", admin.get(f"{overview}?rag=red&overdue=yes"))
     keep("admin overview bad filters", admin.get(f"{overview}?rag=purple&overdue=1&sort=x"))
+    # The plan's search: hits with excerpts and "and M more", none, and too long (400).
+    for i in range(12):
+        factories.MilestoneFactory(
+            area=world.area,
+            title=f"Kingfisher survey {i}",
+            note="A <b>nest</b> by the kingfisher's river.",
+        )
+    search = reverse("plans:search", args=[world.plan.slug])
+    for q in ("kingfisher", "workloads", "no such words", "x" * 201, '"<&>'):
+        keep(f"admin search {q[:20]}", admin.get(search, {"q": q}))
 
     anonymous = Client()
     login = reverse("login")
@@ -300,6 +310,9 @@ def test_get_forms_carry_no_csrf_token(world):
         reverse("reporting:papers", args=[slug]),
         reverse("reporting:paper", args=[slug, Kind.SCRUTINY]),
         reverse("reporting:dashboard", args=[slug]) + "?as_at=2015-13-45",
+        # The plan's search, and the search box on a plan's page.
+        reverse("plans:search", args=[slug]) + "?q=workloads",
+        reverse("plans:plan", args=[slug]),
     ]
     for url in urls:
         forms = get_forms(client.get(url).content.decode())

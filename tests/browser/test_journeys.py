@@ -156,6 +156,28 @@ def test_board_filters_and_sorts_the_overview_without_javascript(new_page):
         "Select current statuses from the list"
     )
     expect(rows).to_have_text(["1", "2"])
+def test_searching_a_plan_without_javascript(new_page):
+    world = make_world()
+    officer = new_page(javascript=False)
+    officer.sign_in("officer")
+    page = officer.goto(f"/plans/{world.plan.slug}/")
+    # The box under the menu of every page of the plan.
+    page.get_by_label("Search this plan").fill("reasonable workloads")
+    page.get_by_role("button", name="Search").click()
+    officer.check()
+    expect(page.get_by_role("heading", name="Search this plan", level=1)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("1 result for ‘reasonable workloads’")
+    expect(page.get_by_role("heading", name="Improvement areas (1)", level=2)).to_be_visible()
+    page.get_by_role("link", name="Ensure reasonable workloads.").click()
+    officer.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ensure reasonable workloads.")
+    # Too long: said so at the top, the words kept in the box.
+    officer.goto(f"/plans/{world.plan.slug}/search/")
+    page.get_by_label("Search this plan").fill("workloads " * 25)
+    page.get_by_role("button", name="Search").click()
+    officer.check()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("200 characters or fewer")
+    expect(page.get_by_label("Search this plan")).to_have_value(("workloads " * 25).strip())
 
 
 def test_every_page_passes_axe(new_page):
@@ -185,6 +207,11 @@ def test_every_page_passes_axe(new_page):
         "/accounts/password/",
         "/accessibility/",
         "/plans/no-such-plan/",
+        # The plan's search: the form alone, hits, none, and too long (400).
+        f"/plans/{slug}/search/",
+        f"/plans/{slug}/search/?q=workloads",
+        f"/plans/{slug}/search/?q=kingfishers",
+        f"/plans/{slug}/search/?q={'x' * 201}",
     ]:
         admin.goto(path)
     # A form with errors, and the error pages.

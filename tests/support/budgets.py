@@ -49,6 +49,9 @@ BUDGETS = {
     # count; 2 kinds; the kinds named (measures, areas, actions, owners, people)
     "measure_history": OVERHEAD + 10,
     "update": OVERHEAD + 1,  # the update with its area, plan and people
+    # The plan; each kind's first hits with the count of them all (plans/search/):
+    # areas, actions, milestones, approved updates, success measures (measures/)
+    "search": OVERHEAD + 1 + 5,
 }
 
 

@@ -48,6 +48,7 @@ def urls_for(world) -> dict[str, str]:
         "plan_list": reverse("plans:plan_list"),
         "plan": reverse("plans:plan", args=[slug]),
         "plan_changes": reverse("plans:plan_changes", args=[slug]),
+        "search": reverse("plans:search", args=[slug]) + "?q=workloads",
         "sign_off": reverse("plans:sign_off", args=[slug]),
         "area": reverse("plans:area", args=[slug, n]),
         "area_edit": reverse("plans:area_edit", args=[slug, n]),
