@@ -34,6 +34,7 @@ def fingerprint(page: Page, javascript: bool) -> str:
     key = f"{javascript}|{size.get('width')}x{size.get('height')}|" + PER_LOAD.sub(r"\1", markup)
     return hashlib.sha256(key.encode()).hexdigest()
 
+
 # Playwright's sync API runs an event loop in this thread; the test's own
 # database set-up is ordinary synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

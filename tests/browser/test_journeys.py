@@ -156,6 +156,8 @@ def test_board_filters_and_sorts_the_overview_without_javascript(new_page):
         "Select current statuses from the list"
     )
     expect(rows).to_have_text(["1", "2"])
+
+
 def test_searching_a_plan_without_javascript(new_page):
     world = make_world()
     officer = new_page(javascript=False)
