@@ -65,6 +65,7 @@ EXCLUDED = {
     # which leads to the figures page, checked here.
     "measures:scorecard_download": "download",
     "measures:figures_template": "download",
+    "measures:measure_figures_csv": "download",
     "measures:upload_confirm": "POST only",
 }
 # Django's own admin site: its templates are Django's, not ours.
@@ -162,7 +163,20 @@ def add_records(world) -> None:
     world.measure = make_measure(world.area, world.area.lead)
     last = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     add_value(world.measure, last.replace(day=1), 70, comment="First count")
-    add_value(world.measure, (last.replace(day=1) - datetime.timedelta(days=1)).replace(day=1), 60)
+    earlier = add_value(
+        world.measure, (last.replace(day=1) - datetime.timedelta(days=1)).replace(day=1), 60
+    )
+    # … one of them corrected: the measure's page lists the correction.
+    from measures.services import record_value
+
+    record_value(
+        measure=world.measure,
+        period=earlier.period,
+        value=earlier.value + 2,
+        comment="",
+        user=world.users["admin"],
+        reason="Recounted",
+    )
     # The board report prepared for it: its page and front sheet form are pages too.
     prepare(world.meeting, Kind.BOARD, world.users["admin"])
     as_at = datetime.date(2015, 5, 31)
@@ -245,6 +259,8 @@ def collect_pages(world) -> dict[str, str]:
     admin.force_login(world.users["admin"])
     bad = reverse("reporting:dashboard", args=[world.plan.slug]) + "?as_at=2015-13-45"
     keep("admin bad as-at date", admin.get(bad))
+    measure = reverse("measures:measure", args=[world.measure.pk])
+    keep("admin measure bad as-at date", admin.get(measure + "?as_at=2015-13-45"))
 
     anonymous = Client()
     login = reverse("login")
