@@ -91,6 +91,7 @@ def test_the_first_screen_says_whether_it_is_on_target_and_which_way_it_is_going
     )
     assert f"On the period before (derived) ▼ Worsening against {label(1)} (86%)" in first_screen
     assert f"On a year before (derived) ▲ Improving against {label(12)} (60%)" in first_screen
+    assert "Tolerance: 5% of the target (the plan's default). Higher is better." in first_screen
     assert "worked out by the service" in first_screen and "nobody chose them" in first_screen
     # Its name, area (linked), definition, source, unit, polarity and frequency.
     assert "Supervision within the local standard" in body
@@ -165,6 +166,43 @@ def test_corrections_say_who_when_and_why(world, clients, measures):
     assert who == (admin.get_full_name() or admin.get_username())
     history = reverse("measures:measure_history", args=[measures.mine.pk])
     assert history in links(response)
+
+
+def test_no_target_context_quarterly_and_no_figures_are_said_so(world, clients, measures):
+    board = clients["board"]
+    # No target (and lower is better, a count).
+    add_value(measures.theirs, month(0), 17)
+    body = main_text(board.get(page_url(measures.theirs)))
+    assert f"17 for {label(0)}. Target: None set." in body
+    assert "Against the target (derived) No target" in body
+    assert "(not used: no target)" in body
+    # Context only, quarterly: up or down, never better or worse.
+    quarter = periods.last_ended(timezone.localdate(), "quarterly")
+    context = make_measure(
+        world.area,
+        name="Contacts",
+        unit="number",
+        polarity="context",
+        frequency="quarterly",
+        target_value=None,
+    )
+    add_value(context, quarter, 400)
+    add_value(context, periods.shift(quarter, "quarterly", -4), 300)
+    response = board.get(page_url(context))
+    body = main_text(response)
+    assert "Against the target (derived) Context only" in body
+    assert "Chart of the last 12 quarters" in body
+    year_ago = periods.label(periods.shift(quarter, "quarterly", -4), "quarterly")
+    assert f"On a year before (derived) ↑ Up against {year_ago} (300)" in body
+    assert table(response, "every figure recorded")[0][3:5] == [
+        f"300 {year_ago}",
+        "100 higher ↑ Up",
+    ]
+    # No figures at all.
+    empty = make_measure(world.area, name="Reviews on time")
+    body = main_text(board.get(page_url(empty)))
+    assert "No figure recorded yet. Target: 90%." in body
+    assert "No figures recorded by the end of" in body
 
 
 def test_no_corrections_said_plainly(clients, measures):
