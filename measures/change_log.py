@@ -93,7 +93,9 @@ def _figure_change(f: models.Field, row, old, new, created, lookups) -> tuple[st
     return label, f"{label}: {new}" if created else f"{label} corrected from {old} to {new}"
 
 
-def _figure_reason(reason: str) -> str:
+def figure_reason(reason: str) -> str:
+    """The user's own words in a figure's history reason (services.py writes
+    "Corrected from 12.00: miscounted"); "" when they gave none."""
     said = FIGURE_REASON.match(reason)
     return (said.group("why") or "") if said else reason
 
@@ -140,7 +142,7 @@ register(
         display=_figure_display,
         event=_figure_event,
         change_text=_figure_change,
-        reason=_figure_reason,
+        reason=figure_reason,
     )
 )
 register(

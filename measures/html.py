@@ -9,6 +9,8 @@ here (``core.cells.escape``), so the result is safe to mark as such.
 
 from __future__ import annotations
 
+import datetime
+
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
@@ -162,10 +164,15 @@ def chart(card) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 (every value above is escaped)
 
 
-def scorecard_rows(cards, plan_slug: str) -> SafeString:
-    """The scorecard table's body rows, one a measure."""
+def scorecard_rows(cards, plan_slug: str, as_at: datetime.date) -> SafeString:
+    """The scorecard table's body rows, one a measure, its name a link to its
+    page as at the scorecard's date."""
     # One reverse() for the page, not one a row.
     area_url = reverse("plans:area", args=[plan_slug, 999999]).replace("999999", "{}")
+    measure_url = (
+        reverse("measures:measure", args=[999999]).replace("999999", "{}")
+        + f"?as_at={as_at.isoformat()}"
+    )
     out = []
     for m in cards:
         name = escape(m.name)
@@ -185,7 +192,8 @@ def scorecard_rows(cards, plan_slug: str) -> SafeString:
             '<td class="govuk-table__cell" data-label="Area"><a class="govuk-link" '
             f'href="{area_url.format(m.area_number)}#measure-{m.id}">{m.area_number}'
             f'<span class="govuk-visually-hidden">: {name}</span></a></td>'
-            f'<td class="govuk-table__cell" data-label="Measure">{name}<br>'
+            '<td class="govuk-table__cell" data-label="Measure">'
+            f'<a class="govuk-link" href="{measure_url.format(m.id)}">{name}</a><br>'
             f'<span class="govuk-body-s">{detail}</span></td>'
             '<td class="govuk-table__cell govuk-table__cell--numeric" data-label="Latest">'
             f"{latest}</td>"

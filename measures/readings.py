@@ -379,6 +379,22 @@ def figures_at(
     return [_Figure(m, p, v, c) for m, p, v, c, kind in rows if kind != "-"]
 
 
+def figures_of(measure_id: int, as_at: datetime.date) -> dict[datetime.date, _Figure]:
+    """Every figure of one measure as at the end of ``as_at``, by period, in
+    one query: a past day's from history (``figures_at``), today's from the
+    live table, as ``cards_at`` reads them."""
+    if as_at >= timezone.localdate():
+        rows = [
+            _Figure(*row)
+            for row in MeasureValue.objects.filter(measure_id=measure_id)
+            .order_by()
+            .values_list("measure_id", "period", "value", "comment")
+        ]
+    else:
+        rows = figures_at([measure_id], snap.end_of_day(as_at), datetime.date.min)
+    return {row.period: row for row in rows}
+
+
 def cards_at(
     plan: Plan, areas: dict[int, int], as_at: datetime.date, *, charts: bool = True
 ) -> list[MeasureCard]:

@@ -1,4 +1,4 @@
-"""How a figure and a tolerance read in their measure's unit: '72.5%',
+"""How a figure, a tolerance and a change read in their measure's unit: '72.5%',
 '310 days', '45.2 per 10,000', '2 percentage points'."""
 
 from __future__ import annotations
@@ -33,3 +33,17 @@ def tolerance_label(tolerance: Decimal, kind: str, unit: str, inherited: bool) -
     else:
         text = format_value(tolerance, unit)
     return f"{text} (the plan's default)" if inherited else text
+
+
+def format_change(change: Decimal, unit: str) -> str:
+    """A difference between two figures in words: '4 percentage points higher',
+    '12 days lower', '1.5 per 10,000 higher', 'No change'."""
+    if change == 0:
+        return "No change"
+    size = abs(change)
+    if unit == Unit.PERCENTAGE:
+        number = format_value(size, Unit.NUMBER)
+        text = f"{number} percentage point{'' if size == 1 else 's'}"
+    else:
+        text = format_value(size, unit)
+    return f"{text} {'higher' if change > 0 else 'lower'}"

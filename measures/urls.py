@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import definitions, downloads, figures, history
+from .views import definitions, downloads, figures, history, measure
 
 app_name = "measures"
 
@@ -28,6 +28,8 @@ urlpatterns = [
         definitions.measure_new,
         name="measure_new",
     ),
+    path("measures/<int:pk>/", measure.measure, name="measure"),
+    path("measures/<int:pk>/figures.csv", measure.measure_figures_csv, name="measure_figures_csv"),
     path("measures/<int:pk>/edit/", definitions.measure_edit, name="measure_edit"),
     path("measures/<int:pk>/figures/", figures.figure, name="figure"),
     path("measures/<int:pk>/history/", history.measure_history, name="measure_history"),

@@ -65,6 +65,7 @@ EXCLUDED = {
     # which leads to the figures page, checked here.
     "measures:scorecard_download": "download",
     "measures:figures_template": "download",
+    "measures:measure_figures_csv": "download",
     "measures:upload_confirm": "POST only",
 }
 # Django's own admin site: its templates are Django's, not ours.
@@ -164,7 +165,20 @@ def add_records(world) -> None:
     world.measure = make_measure(world.area, world.area.lead)
     last = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     add_value(world.measure, last.replace(day=1), 70, comment="First count")
-    add_value(world.measure, (last.replace(day=1) - datetime.timedelta(days=1)).replace(day=1), 60)
+    earlier = add_value(
+        world.measure, (last.replace(day=1) - datetime.timedelta(days=1)).replace(day=1), 60
+    )
+    # … one of them corrected: the measure's page lists the correction.
+    from measures.services import record_value
+
+    record_value(
+        measure=world.measure,
+        period=earlier.period,
+        value=earlier.value + 2,
+        comment="",
+        user=world.users["admin"],
+        reason="Recounted",
+    )
     # The board report prepared for it: its page and front sheet form are pages too.
     prepare(world.meeting, Kind.BOARD, world.users["admin"])
     as_at = datetime.date(2015, 5, 31)
@@ -266,6 +280,8 @@ def collect_pages(world) -> dict[str, str]:
     search = reverse("plans:search", args=[world.plan.slug])
     for q in ("kingfisher", "workloads", "no such words", "x" * 201, '"<&>'):
         keep(f"admin search {q[:20]}", admin.get(search, {"q": q}))
+    measure = reverse("measures:measure", args=[world.measure.pk])
+    keep("admin measure bad as-at date", admin.get(measure + "?as_at=2015-13-45"))
 
     anonymous = Client()
     login = reverse("login")

@@ -31,8 +31,8 @@ def measure_chart(card) -> str:
 
 
 @register.simple_tag
-def scorecard_rows(cards, plan_slug: str) -> str:
-    return html.scorecard_rows(cards, plan_slug)
+def scorecard_rows(cards, plan_slug: str, as_at) -> str:
+    return html.scorecard_rows(cards, plan_slug, as_at)
 
 
 @register.filter

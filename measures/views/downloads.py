@@ -81,12 +81,14 @@ def scorecard_rows(card) -> list[list[object]]:
     return rows
 
 
-def _csv(title: list[str], rows: list[list[object]]) -> bytes:
+def csv_file(title: list[str], columns: list[str], rows: list[list[object]]) -> bytes:
+    """A CSV download: its title lines, the column headings, the rows; every
+    text cell made safe (numbers stay numbers)."""
     out = io.StringIO()
     writer = csv.writer(out)
     for line in title:
         writer.writerow([safe_cell(clean_text(line))])
-    writer.writerow(SCORECARD_COLUMNS)
+    writer.writerow(columns)
     for row in rows:
         writer.writerow([safe_cell(clean_text(v)) if isinstance(v, str) else v for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -131,7 +133,7 @@ def scorecard_download(request: HttpRequest, slug: str, fmt: str) -> HttpRespons
         mrag.DERIVED_NOTE,
     ]
     rows = scorecard_rows(card)
-    content = _csv(title, rows) if fmt == "csv" else _xlsx(title, rows)
+    content = csv_file(title, SCORECARD_COLUMNS, rows) if fmt == "csv" else _xlsx(title, rows)
     response = HttpResponse(content, content_type=FORMATS[fmt].content_type)
     response["Content-Disposition"] = (
         f'attachment; filename="{plan.file_prefix}-measures-scorecard-{as_at.isoformat()}.{fmt}"'

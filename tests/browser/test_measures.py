@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from measures import periods
+from measures import periods, services
 from measures.models import MeasureValue
 from tests.conftest import make_world
 from tests.measures.conftest import add_value, make_measure
@@ -93,3 +93,45 @@ def test_figures_page_upload_preview_and_scorecard(new_page, tmp_path):
     expect(page.locator("main")).to_contain_text("Showing the 1 measure off target")
     admin.goto(f"/plans/{world.plan.slug}/measures/settings/")
     admin.goto(f"/plans/{world.plan.slug}/areas/1/measures/new/")
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_measures_own_page_from_the_scorecard(new_page, javascript):
+    world, measure = world_with_measure()
+    corrected = periods.shift(last_month(), "monthly", -2)
+    services.record_value(
+        measure=measure,
+        period=corrected,
+        value=Decimal(70),
+        comment="",
+        user=world.users["admin"],
+        reason="Agency teams were missed",
+    )
+    board = new_page(javascript=javascript)
+    board.sign_in("board")
+    board.goto(f"/plans/{world.plan.slug}/dashboard/")
+    page = board.page
+    page.get_by_role("link", name="Supervision within the local standard", exact=True).first.click()
+    board.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Supervision within the local standard"
+    )
+    # On target, and which way: first.
+    expect(page.locator("#headline")).to_contain_text("64% for")
+    expect(page.locator("main")).to_contain_text("Worsening against")
+    expect(
+        page.get_by_role("img", name=re.compile("Supervision within the local standard"))
+    ).to_be_visible()
+    figures = page.get_by_role("table", name=re.compile("every figure recorded"))
+    expect(figures.locator("tbody tr")).to_have_count(5)
+    corrections = page.get_by_role("table", name=re.compile("changed after they were first"))
+    expect(corrections).to_contain_text("Corrected from 68% to 70%")
+    expect(corrections).to_contain_text("Agency teams were missed")
+    # Another date, from the page's own form: a bad one is explained.
+    page.get_by_text("Show the measure as at another date").click()
+    page.get_by_role("textbox", name="Day", exact=True).fill("31")
+    page.get_by_role("textbox", name="Month", exact=True).fill("2")
+    page.get_by_role("textbox", name="Year", exact=True).fill("2026")
+    page.get_by_role("button", name="Show").click()
+    board.check()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("real date")

@@ -30,6 +30,10 @@ BUDGETS = {
     # card's settings, measures and figures
     "figure": OVERHEAD + 4,
     "upload": OVERHEAD - 1,  # plan with role
+    # a measure's page (no permission tables: the role comes with the measure):
+    # measure with area, plan and role; plan first recorded; settings; figures;
+    # the figures' history (tests/measures/test_measure_page.py grows its figures)
+    "measure": OVERHEAD + 3,
     # plan; first recorded; snapshot (4); themes; settings, measures, figures, owners
     "scorecard": OVERHEAD + 9,
 }
@@ -58,6 +62,7 @@ def urls(world, measure_pk) -> dict[str, str]:
         "figures": reverse("measures:figures", args=[slug]),
         "figure": reverse("measures:figure", args=[measure_pk]),
         "upload": reverse("measures:upload", args=[slug]),
+        "measure": reverse("measures:measure", args=[measure_pk]),
         "scorecard": reverse("measures:scorecard_download", args=[slug, "csv"]),
     }
 
