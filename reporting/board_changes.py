@@ -1,7 +1,8 @@
 """What changed since the last board, as a board reads it: area by area, the
-most significant first (a new red, a worse status, a better one, milestones
-slipped or newly overdue, measures gone off or back on target, milestones
-completed), then the other changes people made. Set-up (meetings, members,
+most significant first (a new red, a worse status, a better one, then
+milestones slipped or newly overdue and measures gone off target, then the
+rest: measures back on target, milestones completed), then the other changes
+people made. Set-up (meetings, members,
 owners, an action's partners) and whatever the loader or an operator did with
 no one signed in are the plan's starting state, not changes: they stay in the
 full log (Recent changes)."""
@@ -55,9 +56,9 @@ class AreaChanges:
             return 0
         if self.move and self.line.movement == "Worse":
             return 1
-        if self.newly_overdue or self.slipped or self.went_off:
-            return 2
         if self.move:
+            return 2
+        if self.newly_overdue or self.slipped or self.went_off:
             return 3
         return 4
 

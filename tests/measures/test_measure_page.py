@@ -380,16 +380,15 @@ def test_the_scorecard_the_area_page_and_the_figures_page_link_to_it(world, clie
     add_value(measures.mine, month(0), 72)
     url = page_url(measures.mine)
     slug = world.plan.slug
-    dashboard = clients["board"].get(reverse("reporting:dashboard", args=[slug]))
+    scorecard = reverse("reporting:dashboard_section", args=[slug, "measures"])
+    dashboard = clients["board"].get(scorecard)
     today = timezone.localdate().isoformat()
     assert f"{url}?as_at={today}" in links(dashboard)
     # On a past day's scorecard, to the measure as at that day.
     plan_recorded_since(world.plan, moment(2026, 1, 5))
     older = make_measure(world.area, name="Visits on time", when=moment(2026, 2, 1))
     add_value(older, d(2026, 2, 1), 70, when=moment(2026, 3, 10))
-    dashboard = clients["board"].get(
-        reverse("reporting:dashboard", args=[slug]), {"as_at": "2026-06-30"}
-    )
+    dashboard = clients["board"].get(scorecard, {"as_at": "2026-06-30"})
     # Its row, and the list of measures missing their latest figure (May's).
     assert links(dashboard).count(f"{page_url(older)}?as_at=2026-06-30") == 2
     assert url not in "".join(links(dashboard))  # not yet recorded then

@@ -153,3 +153,33 @@ def test_demo_accounts_one_per_role_and_idempotent(demo_council, seed_plan, caps
     ]
     assert Owner.objects.get(job_title="Head of Children's Social Care").user.username == "officer"
     assert users.get(username="admin").check_password("demo-admin-pass")
+
+
+def test_what_changed_since_the_board_on_the_demo_plan(demo_council, client):
+    """The demo plan's own history, as its board reads it: the status changes
+    first (area by area, most significant first), and no set-up or system rows
+    (the loader's partners, meetings and memberships)."""
+    from django.urls import reverse
+    from time_machine import travel
+
+    from tests.support.clock import london
+    from tests.support.pages import main_text
+
+    plan = demo_council.plan
+    with travel(london(DEMO_DAY.isoformat()), tick=False):
+        client.force_login(demo_council.users["demo-board"])
+        url = reverse("reporting:dashboard_section", args=[plan.slug, "changes"])
+        response = client.get(url, {"as_at": "2026-11-17"})
+    assert response.status_code == 200
+    text = main_text(response)
+    areas, others = text.split("Other changes")
+    # Status changes come first: every area block that moved says how, and
+    # the blocks with a status change come before those without.
+    blocks = areas.split("Area ")[1:]
+    moved = [i for i, b in enumerate(blocks) if "Worse:" in b or "Improved:" in b]
+    assert moved and moved == list(range(len(moved))), blocks
+    assert "New red" in blocks[0] and "Worse:" in blocks[0]
+    # Nothing the loader did with nobody signed in, and no set-up.
+    for unwanted in ("The system", "Partners", "Meeting:", "Membership", "Owner:"):
+        assert unwanted not in others, unwanted
+    assert "by " in others  # and the rest is people's work, named

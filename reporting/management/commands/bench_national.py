@@ -340,6 +340,32 @@ class Command(BaseCommand):
                 runs,
             ),
             ("plan overview", reverse("plans:plan", args=[slug]), runs),
+            (
+                "plan overview, filtered and sorted",
+                reverse("plans:plan", args=[slug]) + "?rag=red&rag=amber&sort=rag&dir=desc",
+                runs,
+            ),
+            *(
+                (
+                    f"dashboard: {section}",
+                    reverse("reporting:dashboard_section", args=[slug, section])
+                    + f"?as_at={today}",
+                    runs,
+                )
+                for section in ("areas", "milestones", "measures", "charts", "changes")
+            ),
+            (
+                "search (a word in every milestone)",
+                reverse("plans:search", args=[slug]) + "?q=milestone",
+                runs,
+            ),
+            (
+                "measure page",
+                reverse(
+                    "measures:measure", args=[Measure.objects.filter(area__plan=plan).first().pk]
+                ),
+                runs,
+            ),
         ]
         for kind in Kind.ALL:
             pages.append(
