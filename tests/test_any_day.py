@@ -226,7 +226,7 @@ def test_the_scorecard_asks_for_the_latest_figure_due(today, client):
     if month_ended != month_due:
         add_value(monthly, month_ended, 85)
     add_value(quarterly, months_before(quarter_due, 3), 10)
-    url = reverse("reporting:dashboard", args=[plan.slug])
+    url = reverse("reporting:dashboard_section", args=[plan.slug, "measures"])
     client.force_login(user)
     section = between(client.get(url).content.decode(), 'id="scorecard"', "<table")
     assert (

@@ -373,7 +373,9 @@ def test_every_plan_page_has_the_search_box(clients, world, found):
     ):
         html = clients["board"].get(url).content.decode()
         assert box in html, url
-        assert '<label class="govuk-label app-plan-search__label" for="plan-search">' in html
+        assert (
+            '<label class="govuk-label govuk-visually-hidden" for="plan-search">Search this plan'
+        ) in html
         assert 'role="search"' in html
     # The search page has its own box, not a second one.
     html = search(clients["board"], slug, "supervision").content.decode()

@@ -99,9 +99,15 @@ def read(world, role, url, **params):
 def test_the_first_screen_answers(after_a_board, clients):
     world = after_a_board
     url = reverse("reporting:dashboard", args=[world.plan.slug])
-    text = main_text(read(world, "board", url))
+    response = read(world, "board", url)
+    text = main_text(response)
+    # Each count today lists its areas on the plan overview, filtered.
+    html = response.content.decode()
+    assert f'href="/plans/{world.plan.slug}/?rag=red">1<' in html
+    assert f'href="/plans/{world.plan.slug}/?rag=none">0<' in html
     # The position, now and at the board: one red now, one green then.
-    assert re.search(r"Now 0 0 1 1 0", text), text
+    counts = re.sub(r" areas [^:]+: list them", "", text)
+    assert "Now 0 0 1 1 0" in counts, counts
     assert re.search(r"At the last board 0 1 0 0 1", text), text
     assert "compared with the Board, 20 November 2026" in text
     # Movement in words, the area named.

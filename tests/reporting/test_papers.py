@@ -136,8 +136,9 @@ def test_the_as_at_form_boxes_work_too(seed):
     url = reverse("reporting:dashboard", args=[plan.slug])
     response = clients["board"].get(url, {"as_at_0": "31", "as_at_1": "5", "as_at_2": "2015"})
     assert response.status_code == 200
-    assert "Position as at the end of 31 May 2015" in response.content.decode()
-    bad = clients["board"].get(url, {"stale_days": "-3"})
+    assert "As at the end of 31 May 2015" in response.content.decode()
+    areas = reverse("reporting:dashboard_section", args=[plan.slug, "areas"])
+    bad = clients["board"].get(areas, {"stale_days": "-3"})
     assert bad.status_code == 400
 
 
@@ -161,8 +162,8 @@ def test_dashboard_shows_movement_since_the_previous_board(seed):
     )
     save_with_history(update, reason="Approved", user=users["admin"])
     html = clients["board"].get(reverse("reporting:dashboard", args=[plan.slug])).content.decode()
-    assert f"Compared with the Board (this week), {yesterday.day} {yesterday:%B %Y}" in html
-    assert "Worse" in html
+    assert f"compared with the Board (this week), {yesterday.day} {yesterday:%B %Y}" in html
+    assert "Worse:" in html and "Red – off track)" in html
     paper = build_paper(Kind.ASSURANCE, plan, timezone.localdate())
     first = paper.exceptions[0]
     assert (first.area_number, first.what, first.reason) == (
@@ -403,7 +404,7 @@ def test_the_dashboard_lists_the_most_overdue_milestones_and_counts_the_rest(see
             # Recorded in 2015, so that the plan as at the end of 2016 holds them.
             when=timezone.make_aware(datetime.datetime(2015, 6, 1, 12)),
         )
-    url = reverse("reporting:dashboard", args=[plan.slug])
+    url = reverse("reporting:dashboard_section", args=[plan.slug, "milestones"])
     html = clients["board"].get(url, {"as_at": "2016-12-31"}).content.decode()
     # The seed's open milestones are all due before 2016, so they come first.
     seed_overdue = Milestone.objects.filter(
