@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from plans import snapshot as snap
 from plans.models import Action
 from plans.saving import save_with_history
 from tests import factories
@@ -62,6 +63,11 @@ def test_the_rule_is_the_same_for_actions_their_history_and_the_database(world):
     # … and so does the database (action_overdue_in_query).
     overdue = Action.objects.filter(area=world.other_area).overdue(today)
     assert set(overdue.values_list("title", flat=True)) == OVERDUE
+    # … and the plan as at today, read from history (plans/snapshot.py).
+    shot = snap.take(world.plan, today)
+    assert {a.title for a in shot.actions if a.is_overdue(today)} == OVERDUE | {
+        world.action.title  # the world's own, due in September 2015, not started
+    }
     # Tomorrow, what was due today is overdue too.
     assert actions["due today"].is_overdue(today + ONE_DAY)
     assert not actions["no due date"].is_overdue(datetime.date.max)
