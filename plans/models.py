@@ -112,6 +112,13 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
 
+class ActionQuerySet(models.QuerySet):
+    def overdue(self, today: datetime.date) -> ActionQuerySet:
+        """Actions past their due date and neither complete nor cancelled
+        (``ActionDates.is_overdue``)."""
+        return self.filter(action_overdue_in_query(today))
+
+
 class OrganisationQuerySet(models.QuerySet):
     def of_council(self, council_id: int) -> OrganisationQuerySet:
         """The council itself and its partners."""
@@ -359,7 +366,31 @@ class ImprovementArea(models.Model):
             raise ValidationError({"theme": "Select a theme from this plan"})
 
 
-class Action(models.Model):
+class ActionDates:
+    """Whether an action is overdue: one home for the rule, shared by actions
+    and their history rows (``HistoricalRecords(bases=...)``) as MilestoneDates
+    is, so a page or paper as at a past date judges as today's pages do.
+    ``action_overdue_in_query`` is the same rule for the database."""
+
+    @property
+    def due_display(self) -> str:
+        return format_plan_date(self.due_date)
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        """Due before ``today`` and neither complete nor cancelled; an action
+        with no due date is never overdue."""
+        return (
+            self.due_date is not None and self.due_date < today and self.status not in Action.DONE
+        )
+
+
+def action_overdue_in_query(today: datetime.date) -> Q:
+    """``ActionDates.is_overdue`` as a condition on actions, to filter in the
+    database (a null due date is never before ``today``)."""
+    return Q(due_date__lt=today) & ~Q(status__in=Action.DONE)
+
+
+class Action(ActionDates, models.Model):
     """A piece of work under an improvement area, e.g. "9.2"."""
 
     class Status(models.TextChoices):
@@ -367,6 +398,9 @@ class Action(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETE = "complete", "Complete"
         CANCELLED = "cancelled", "Cancelled"
+
+    # Finished with, one way or the other: never overdue (ActionDates).
+    DONE = (Status.COMPLETE, Status.CANCELLED)
 
     area = models.ForeignKey(ImprovementArea, on_delete=models.CASCADE, related_name="actions")
     reference = models.CharField(max_length=20)
@@ -380,7 +414,8 @@ class Action(models.Model):
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     version = models.PositiveIntegerField(default=1)
-    history = HistoricalRecords(m2m_fields=[partners])
+    history = HistoricalRecords(m2m_fields=[partners], bases=[ActionDates, models.Model])
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["area", "reference"]

@@ -22,6 +22,8 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from plans.models import (
+    Action,
+    ActionDates,
     ImprovementArea,
     Milestone,
     MilestoneDates,
@@ -179,6 +181,18 @@ class MilestoneRow(MilestoneDates):
             setattr(self, name, value)
 
 
+class ActionRow(ActionDates):
+    """An action as it stood (its latest history row), with Action's own rule
+    for overdue (ActionDates); a plain object, as MilestoneRow is."""
+
+    FIELDS = ["area_id", "reference", "title", "owner_id", "due_date", "status"]
+    __slots__ = ("id", *FIELDS)
+
+    def __init__(self, *values: object) -> None:
+        for name, value in zip(self.__slots__, values, strict=True):
+            setattr(self, name, value)
+
+
 @dataclass
 class Snapshot:
     """What the plan's data said at the end of ``as_at``."""
@@ -187,6 +201,7 @@ class Snapshot:
     as_at: datetime.date
     areas: list[models.Model]  # historical area rows, in number order
     milestones: list[MilestoneRow]  # by expected date
+    actions: list[ActionRow]  # by area, then reference
     current: dict[int, models.Model]  # area id → latest approved update row
 
     @property
@@ -195,10 +210,18 @@ class Snapshot:
 
 
 def take(plan: Plan, as_at: datetime.date) -> Snapshot:
-    """The plan at the end of ``as_at``. Four queries."""
+    """The plan at the end of ``as_at``. Five queries."""
     before = end_of_day(as_at)
     areas = sorted(latest_rows(ImprovementArea, before, plan_id=plan.pk), key=lambda a: a.number)
     area_ids = [a.id for a in areas]
+    numbers = {a.id: a.number for a in areas}
+    actions = sorted(
+        (
+            ActionRow(*row)
+            for row in latest_values(Action, before, ActionRow.FIELDS, area_id__in=area_ids)
+        ),
+        key=lambda a: (numbers[a.area_id], a.reference),
+    )
     milestones = sorted(
         (
             MilestoneRow(*row)
@@ -211,6 +234,7 @@ def take(plan: Plan, as_at: datetime.date) -> Snapshot:
         as_at=as_at,
         areas=areas,
         milestones=milestones,
+        actions=actions,
         current=approved_updates(area_ids, before),
     )
 

@@ -21,7 +21,7 @@ from plans.models import (
 )
 
 from . import charts
-from .papers import AreaLine, FrontSheet, Kind, MilestoneLine, Paper, lateness
+from .papers import ActionLine, AreaLine, FrontSheet, Kind, MilestoneLine, Paper, lateness
 
 NEXT_QUARTER_DAYS = 91
 DUE_SOON_DAYS = 30
@@ -30,6 +30,8 @@ DUE_SOON_DAYS = 30
 DASHBOARD_MILESTONES = 25
 # … and this many of the changes since the last board, linking to the rest.
 DASHBOARD_CHANGES = 25
+# An action's status in words ("In progress").
+ACTION_STATUSES = dict(Action.Status.choices)
 
 
 def previous_board(plan: Plan, as_at: datetime.date) -> Meeting | None:
@@ -77,6 +79,24 @@ def milestone_line(
     )
 
 
+def action_line(
+    a, area_numbers: dict[int, int], owners: dict[int, str], as_at: datetime.date
+) -> ActionLine:
+    """An action (history row) as a paper lists it, with how late it is as at
+    ``as_at`` (ActionDates.is_overdue) and its owner's name."""
+    late_days = (as_at - a.due_date).days if a.is_overdue(as_at) else 0
+    return ActionLine(
+        area_number=area_numbers.get(a.area_id, 0),
+        reference=a.reference,
+        title=a.title,
+        due=a.due_display,
+        status=ACTION_STATUSES.get(a.status, a.status),
+        owner=owners.get(a.owner_id, ""),
+        late=lateness(late_days) if late_days else "",
+        late_days=late_days,
+    )
+
+
 def rag_counts(values: list[str | None]) -> list[tuple[str, str, int]]:
     counts = Counter(values)
     rows = [(s.value, s.label, counts.get(s.value, 0)) for s in STATUSES]
@@ -93,6 +113,8 @@ class PlanState:
     board_current: dict[int, object]
     areas: list[AreaLine] = field(default_factory=list)
     overdue: list[MilestoneLine] = field(default_factory=list)
+    # Actions overdue as at the date, most overdue first.
+    overdue_actions: list[ActionLine] = field(default_factory=list)
     due_soon: list[MilestoneLine] = field(default_factory=list)
     due_next_quarter: list[MilestoneLine] = field(default_factory=list)
     # Open milestones whose forecast changed since the previous board.
@@ -112,9 +134,7 @@ def plan_state(
     themes = dict(Theme.objects.filter(plan=plan).values_list("pk", "name"))
     numbers = {a.id: a.number for a in shot.areas}
     # Who leads each milestone (answers_for_milestone), its action's owner as at the date.
-    action_owner = dict(
-        snap.latest_values(Action, snap.end_of_day(as_at), ["owner_id"], area_id__in=shot.area_ids)
-    )
+    action_owner = {a.id: a.owner_id for a in shot.actions}
     area_lead = {a.id: a.lead_id for a in shot.areas}
     # Only the owners this plan names: the directory serves every council.
     named = {i for i in (*action_owner.values(), *area_lead.values()) if i}
@@ -140,6 +160,13 @@ def plan_state(
     by_area: dict[int, list] = {a.id: [] for a in shot.areas}
     for m in shot.milestones:
         by_area.setdefault(m.area_id, []).append(m)
+    # Overdue actions, most overdue first: the plan's list and each area's.
+    late_actions: dict[int, list[ActionLine]] = {}
+    for a in shot.actions:
+        if a.is_overdue(as_at):
+            late_actions.setdefault(a.area_id, []).append(action_line(a, numbers, owners, as_at))
+    for late in late_actions.values():
+        late.sort(key=_most_overdue_first)
     quarter_end = as_at + datetime.timedelta(days=NEXT_QUARTER_DAYS)
     since = board.date if board else None
 
@@ -177,6 +204,7 @@ def plan_state(
                 ],
                 due_next_quarter=[line(m) for m in lines if _due_between(m, as_at, quarter_end)],
                 overdue=[line(m) for m in lines if m.is_overdue(as_at)],
+                overdue_actions=late_actions.get(area.id, []),
             )
         )
     soon_end = as_at + datetime.timedelta(days=due_soon_days)
@@ -184,6 +212,9 @@ def plan_state(
     state.overdue = sorted(
         (line(m) for m in shot.milestones if m.is_overdue(as_at)),
         key=lambda m: (-m.late_days, m.area_number),
+    )
+    state.overdue_actions = sorted(
+        (x for late in late_actions.values() for x in late), key=_most_overdue_first
     )
     state.due_soon = [line(m) for m in shot.milestones if _due_between(m, as_at, soon_end)]
     state.due_next_quarter = [
@@ -208,6 +239,10 @@ def plan_state(
                 reforecast.reforecast_since_board = True
                 state.reforecast.append(reforecast)
     return state
+
+
+def _most_overdue_first(x: ActionLine) -> tuple:
+    return (-x.late_days, x.area_number, x.reference)
 
 
 def _due_between(m, start: datetime.date, end: datetime.date) -> bool:
@@ -254,6 +289,7 @@ def build_paper(
         else [],
         previous_board=board.label if board else "",
         overdue=state.overdue,
+        overdue_actions=state.overdue_actions,
         reforecast=state.reforecast,
         due_next_quarter=state.due_next_quarter,
         escalate_after_days=plan.escalate_overdue_after_days,

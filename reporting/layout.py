@@ -12,6 +12,7 @@ import functools
 
 from core.rag import rag_key
 
+from . import layout_actions
 from .blocks import (
     Cell,
     Document,
@@ -37,7 +38,7 @@ PAPER_CHARTS = 24
 # What the board report says once about the sections it leaves out.
 ABSENT_SECTIONS = (
     "Sections with nothing to report are left out: an area without a list of overdue "
-    "milestones has none overdue, and one without next steps recorded none."
+    "milestones or actions has none overdue, and one without next steps recorded none."
 )
 
 
@@ -229,13 +230,16 @@ def _area_detail(doc: Document, area: AreaLine, paper: Paper, charted: set[int])
             row_headers=True,
         )
     )
-    for caption, lines, late in [
-        ("Milestones overdue", area.overdue, True),
-        ("Milestones completed since the previous board", area.completed_since_board, False),
-        ("Milestones due in the next quarter", area.due_next_quarter, False),
+    if area.overdue:
+        caption = "Milestones overdue"
+        doc.add(Heading(4, caption), _milestone_table(caption, area.overdue, late=True, area=False))
+    layout_actions.area_section(doc, area)
+    for caption, lines in [
+        ("Milestones completed since the previous board", area.completed_since_board),
+        ("Milestones due in the next quarter", area.due_next_quarter),
     ]:
         if lines:
-            doc.add(Heading(4, caption), _milestone_table(caption, lines, late=late, area=False))
+            doc.add(Heading(4, caption), _milestone_table(caption, lines, area=False))
     _area_measures(doc, area, paper, charted)
 
 
@@ -291,22 +295,13 @@ def board(doc: Document, paper: Paper) -> None:
             )
     else:
         doc.add(Para("No milestone is overdue or was re-forecast since the previous board."))
+    layout_actions.board_section(doc, paper)
 
     doc.add(Heading(2, "Contradictions"))
     if paper.contradictions:
-        doc.add(
-            Items(
-                [
-                    f"Area {a.number} is rated {a.rag_label} but has {len(a.overdue)} overdue "
-                    f"milestone{'s' if len(a.overdue) != 1 else ''}: "
-                    + "; ".join(f"{m.title} (due {m.due})" for m in a.overdue)
-                    + "."
-                    for a in paper.contradictions
-                ]
-            )
-        )
+        doc.add(Items([layout_actions.contradiction_item(a) for a in paper.contradictions]))
     else:
-        doc.add(Para("No area rated green or blue has an overdue milestone."))
+        doc.add(Para("No area rated green or blue has an overdue milestone or action."))
     charted = _charted(paper)
     _measures_first(doc, paper, charted)
     _asks(doc, paper, "Decisions asked of the board")
@@ -333,13 +328,15 @@ def assurance(doc: Document, paper: Paper) -> None:
     doc.add(
         Para(
             f"Listed: every area rated red, every area worse since the previous board, {rule} "
-            "(one line an area, naming the most overdue), every area rated green or blue with an "
-            "overdue milestone, and every success measure "
-            "off target (red by its tolerance, worked out by the service). The reason is the "
-            "latest approved update's, else the milestone's re-forecast reason, or the "
+            "and every overdue action (each one line an area, naming the most overdue), every "
+            "area rated green or blue with an overdue milestone or action, and every success "
+            "measure off target (red by its tolerance, worked out by the service). The reason "
+            "is the latest approved update's, else the milestone's re-forecast reason, or the "
             "commentary given with the measure's figure."
         )
     )
+    if paper.overdue_actions:
+        doc.add(Para(layout_actions.ACTIONS_NOTE, "note"))
     exceptions = paper.exceptions
     if exceptions:
         doc.add(

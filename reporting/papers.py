@@ -129,6 +129,20 @@ class MilestoneLine:
 
 
 @dataclass
+class ActionLine:
+    """An action as a paper lists it: those overdue as at the paper's date."""
+
+    area_number: int
+    reference: str  # "9.2"
+    title: str
+    due: str  # "30 September 2015"
+    status: str  # "In progress", as at the paper's date
+    owner: str = ""  # "" if it has none
+    late: str = ""  # "3 weeks", when overdue
+    late_days: int = 0
+
+
+@dataclass
 class AreaLine:
     number: int
     recommendation: str
@@ -148,11 +162,24 @@ class AreaLine:
     completed_since_board: list[MilestoneLine] = field(default_factory=list)
     due_next_quarter: list[MilestoneLine] = field(default_factory=list)
     overdue: list[MilestoneLine] = field(default_factory=list)
+    overdue_actions: list[ActionLine] = field(default_factory=list)  # most overdue first
 
     @property
     def contradiction(self) -> bool:
-        """Rated green or blue, with a milestone overdue."""
+        """Rated green or blue, with a milestone overdue: the dashboard's list of
+        contradictions, which counts milestones, reads this."""
         return self.rag in (RAG.GREEN, RAG.BLUE) and bool(self.overdue)
+
+    @property
+    def contradiction_with_actions(self) -> bool:
+        """Rated green or blue, with a milestone or an action overdue: what the
+        papers flag as a contradiction."""
+        return self.rag in (RAG.GREEN, RAG.BLUE) and bool(self.overdue or self.overdue_actions)
+
+    @property
+    def overdue_words(self) -> str:
+        """What is overdue in words, e.g. "2 overdue milestones and 1 overdue action"."""
+        return overdue_words(len(self.overdue), len(self.overdue_actions))
 
     @property
     def needs_attention(self) -> bool:
@@ -185,6 +212,7 @@ class Paper:
     previous_counts: list[tuple[str, str, int]] = field(default_factory=list)
     previous_board: str = ""  # "Improvement Board, 11 March 2015", or ""
     overdue: list[MilestoneLine] = field(default_factory=list)
+    overdue_actions: list[ActionLine] = field(default_factory=list)  # most overdue first
     reforecast: list[MilestoneLine] = field(default_factory=list)  # since the previous board
     due_next_quarter: list[MilestoneLine] = field(default_factory=list)
     escalate_after_days: int = 0
@@ -226,7 +254,8 @@ class Paper:
 
     @property
     def contradictions(self) -> list[AreaLine]:
-        return [a for a in self.areas if a.contradiction]
+        """Areas rated green or blue with a milestone or an action overdue."""
+        return [a for a in self.areas if a.contradiction_with_actions]
 
     @property
     def movement_counts(self) -> list[tuple[str, int]]:
@@ -243,8 +272,9 @@ class Paper:
     @property
     def exceptions(self) -> list[Exception_]:
         """The assurance summary's exceptions: red areas, areas worse since the
-        previous board, milestones overdue past the plan's escalation rule, and
-        green or blue areas with an overdue milestone; each with its reason."""
+        previous board, milestones overdue past the plan's escalation rule,
+        overdue actions, and green or blue areas with an overdue milestone or
+        action; each with its reason."""
         items: list[Exception_] = []
         by_number = {a.number: a for a in self.areas}
 
@@ -265,13 +295,8 @@ class Paper:
                 add(f"Rated {a.rag_label}", a, a.rag_reason)
             elif a.movement == "Worse":
                 add(f"Worse: {a.previous_rag_label} to {a.rag_label}", a, a.rag_reason)
-            if a.contradiction:
-                add(
-                    f"Rated {a.rag_label} with {len(a.overdue)} overdue "
-                    f"milestone{'s' if len(a.overdue) != 1 else ''}",
-                    a,
-                    a.rag_reason,
-                )
+            if a.contradiction_with_actions:
+                add(f"Rated {a.rag_label} with {a.overdue_words}", a, a.rag_reason)
         for card in self.measures:  # success measures off target (measures/)
             if card.rag == RAG.RED and card.area_number in by_number:
                 add(
@@ -300,11 +325,35 @@ class Paper:
             else:  # each re-forecast's reason, with the milestone it is for
                 reason = "; ".join(f"{x.title}: {x.reason}" for x in late if x.reason)
             add(what, area, reason or area.rag_reason, lead=m.lead)
+        # Overdue actions, likewise one line an area. Every one: the escalation
+        # rule is the plan's for milestones.
+        actions: dict[int, list[ActionLine]] = {}
+        for x in self.overdue_actions:  # most overdue first
+            actions.setdefault(x.area_number, []).append(x)
+        for number, late in actions.items():
+            area, x = by_number[number], late[0]
+            named = f"{x.reference} {x.title} (due {x.due}, {x.status.lower()})"
+            if len(late) == 1:
+                what = f"Action overdue by {x.late}: {named}"
+            else:
+                what = f"{len(late)} actions overdue, the most by {x.late}: {named}"
+            add(what, area, area.rag_reason, lead=x.owner)
         return items
 
     @property
     def filename_stem(self) -> str:
         return f"{self.kind}-{self.as_at.isoformat()}"
+
+
+def overdue_words(milestones: int, actions: int) -> str:
+    """What is overdue in words: "1 overdue milestone", "2 overdue actions",
+    "1 overdue milestone and 2 overdue actions" (what is none is left out)."""
+    parts = [
+        f"{n} overdue {kind}{'' if n == 1 else 's'}"
+        for n, kind in ((milestones, "milestone"), (actions, "action"))
+        if n
+    ]
+    return " and ".join(parts)
 
 
 def lateness(days: int) -> str:

@@ -6,7 +6,7 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +15,13 @@ from django.views.decorators.http import require_GET
 from core.rag import RAG
 from plans import page_parts
 from plans import permissions as perms
-from plans.models import Action, ImprovementArea, Milestone, ProgressUpdate
+from plans.models import (
+    Action,
+    ImprovementArea,
+    Milestone,
+    ProgressUpdate,
+    action_overdue_in_query,
+)
 from plans.overview import OverviewForm, overview_page
 
 # An area whose latest update is older than this is due a new one.
@@ -92,13 +98,19 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     # Newest first, a page at a time: an area may gather hundreds of updates.
     page = Paginator(updates, UPDATES_PER_PAGE).get_page(request.GET.get("page"))
     for action in actions:
+        action.overdue = action.is_overdue(today)
         action.editable = perms.can_edit_action(user, action)
     for milestone in milestones:
         milestone.overdue = milestone.is_overdue(today)
         milestone.editable = perms.can_edit_milestone(user, milestone)
-    # Rated green or blue while a milestone is overdue: said, not left to be noticed.
-    overdue = sum(m.overdue for m in milestones)
-    contradiction = overdue if current and current.rag in (RAG.GREEN, RAG.BLUE) else 0
+    # Rated green or blue while a milestone or action is overdue: said, not left
+    # to be noticed.
+    overdue = {
+        "milestones": sum(m.overdue for m in milestones),
+        "actions": sum(a.overdue for a in actions),
+    }
+    rated_well = bool(current and current.rag in (RAG.GREEN, RAG.BLUE))
+    contradiction = sum(overdue.values()) if rated_well else 0
     return render(
         request,
         "plans/area_detail.html",
@@ -109,7 +121,8 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             "milestones": milestones,
             "updates": page,
             "current": current,
-            "contradiction": contradiction,
+            "contradiction": contradiction,  # how many are overdue, if rated green or blue
+            "overdue": overdue,
             "can_record_update": perms.can_record_update(user, area),
             "can_edit_area": perms.can_edit_area(user, area),
             "can_add_action": perms.can_add_action(user, area),
@@ -124,7 +137,7 @@ def area_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_GET
 def my_work(request: HttpRequest) -> HttpResponse:
     """An officer's home: what they own, updates due or in draft, milestones
-    overdue or due in the next 30 days."""
+    overdue or due in the next 30 days, and their actions overdue."""
     user = request.user
     today = timezone.localdate()
     visible = perms.visible_plans(user)
@@ -140,8 +153,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
     actions = list(
         Action.objects.filter(area__plan__in=visible, owner__user=user)
         .select_related("area__plan")
+        # ActionDates.is_overdue, worked out in the same query.
+        .annotate(overdue=ExpressionWrapper(action_overdue_in_query(today), BooleanField()))
         .order_by("area__plan__title", "area__number", "reference")
     )
+    overdue_actions = sorted((a for a in actions if a.overdue), key=lambda a: a.due_date)
     owned = Q(area__lead__user=user) | Q(action__owner__user=user)
     mine = Milestone.objects.filter(owned, area__plan__in=visible).select_related("area__plan")
     overdue = list(mine.overdue(today).order_by("due_date"))
@@ -169,6 +185,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "areas": areas,
             "actions": actions,
             "overdue": overdue,
+            "overdue_actions": overdue_actions,
             "due_soon": due_soon,
             "drafts": drafts,
             "submitted": submitted,

@@ -34,8 +34,9 @@ BUDGETS = {
     # measure with area, plan and role; plan first recorded; settings; figures;
     # the figures' history (tests/measures/test_measure_page.py grows its figures)
     "measure": OVERHEAD + 3,
-    # plan; first recorded; snapshot (4); themes; settings, measures, figures, owners
-    "scorecard": OVERHEAD + 9,
+    # plan; first recorded; snapshot (5: areas, actions, milestones, updates ×2);
+    # themes; settings, measures, figures, owners
+    "scorecard": OVERHEAD + 10,
 }
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 CHANGE_LISTS = {"plan_changes", "area_history"}
 OVERHEAD = 7  # session, user, permissions ×2, session renewal ×3 (see tests/plans)
 BUDGETS = {
-    # plan, first-recorded, snapshot (areas, milestones, updates ×3), previous
+    # plan, first-recorded, snapshot (areas, actions, milestones, updates ×3), previous
     # board, its updates ×3, owners, themes, one for the chart's twelve months;
     # then the changes since the board (plans.history.change_page, no count):
     # the page's rows (one UNION), each kind on it with the rows before (up to
@@ -39,8 +39,9 @@ BUDGETS = {
     "dashboard-charts": OVERHEAD + 12,  # + the first recorded day, the chart's months
     "dashboard-changes": OVERHEAD + 35,
     "papers": OVERHEAD + 2,  # plan, first-recorded, meetings
-    # plan, first-recorded, snapshot and previous board, names, actions (milestones'
-    # leads), milestones at the previous board (re-forecast since), the council
+    # plan, first-recorded, snapshot (its actions give the milestones' leads and the
+    # overdue actions) and previous board, names, milestones at the previous board
+    # (re-forecast since), the council
     # … + the success measures as at the date (measures/): settings, measures,
     # figures, owners
     "paper": OVERHEAD + 18,

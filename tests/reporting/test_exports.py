@@ -238,7 +238,7 @@ def test_board_report(paper):
         ["4", "Recruit 10 social workers", "Lead officer 4", "31 March 2015", "", "8 weeks"],
         ["11", "Reduce caseloads", "Lead officer 11", "April 2015", "", "4 weeks"],
     ]
-    assert "No area rated green or blue has an overdue milestone." in body
+    assert "No area rated green or blue has an overdue milestone or action." in body
     assert "No decision is asked of the meeting: the report is for noting." in body
     assert body.index("Decisions asked of the board") < body.index("Progress in each area")
 
