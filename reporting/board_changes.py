@@ -20,7 +20,7 @@ from plans.history import ChangeEntry, ChangeFilter, change_page
 
 from .build import PlanState
 from .glance import Move, move_of, short_name
-from .papers import AreaLine, MilestoneLine
+from .papers import ActionLine, AreaLine, MilestoneLine
 
 # The kinds of record whose changes a board reads (plans/history/registry.py
 # and measures/change_log.py); the rest is set-up.
@@ -45,6 +45,7 @@ class AreaChanges:
     new_red: bool = False
     slipped: list[MilestoneLine] = field(default_factory=list)
     newly_overdue: list[MilestoneLine] = field(default_factory=list)
+    newly_overdue_actions: list[ActionLine] = field(default_factory=list)
     went_off: list[MeasureMove] = field(default_factory=list)
     back_on: list[MeasureMove] = field(default_factory=list)
     completed: list[MilestoneLine] = field(default_factory=list)
@@ -58,7 +59,7 @@ class AreaChanges:
             return 1
         if self.move:
             return 2
-        if self.newly_overdue or self.slipped or self.went_off:
+        if self.newly_overdue or self.newly_overdue_actions or self.slipped or self.went_off:
             return 3
         return 4
 
@@ -68,6 +69,7 @@ class AreaChanges:
             self.move
             or self.slipped
             or self.newly_overdue
+            or self.newly_overdue_actions
             or self.went_off
             or self.back_on
             or self.completed
@@ -129,6 +131,11 @@ def board_changes(state: PlanState, scorecard_now, viewer) -> BoardChanges | Non
         item.slipped = slipped.get(line.number, [])
         item.newly_overdue = [
             m for m in line.overdue if as_at - datetime.timedelta(days=m.late_days) >= board.date
+        ]
+        item.newly_overdue_actions = [
+            a
+            for a in line.overdue_actions
+            if as_at - datetime.timedelta(days=a.late_days) >= board.date
         ]
         item.went_off = off.get(line.number, [])
         item.back_on = on.get(line.number, [])

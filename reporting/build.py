@@ -343,8 +343,8 @@ class Dashboard:
 
     @property
     def contradictions(self) -> list[AreaLine]:
-        """Areas rated green or blue with a milestone overdue."""
-        return [a for a in self.state.areas if a.contradiction]
+        """Areas rated green or blue with a milestone or an action overdue."""
+        return [a for a in self.state.areas if a.contradiction_with_actions]
 
 
 def build_dashboard(

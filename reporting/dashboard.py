@@ -26,7 +26,7 @@ DEFAULT_STALE_DAYS = 90
 SECTIONS = [
     ("", "At a glance"),
     ("areas", "Areas"),
-    ("milestones", "Milestones"),
+    ("milestones", "Milestones and actions"),
     ("measures", "Measures"),
     ("charts", "Charts"),
     ("changes", "Changes since the last board"),

@@ -17,7 +17,7 @@ from plans.models import Meeting, Plan
 
 from .build import PlanState
 from .models import IssuedPaper, PreparedPaper
-from .papers import AreaLine, Kind, MilestoneLine
+from .papers import ActionLine, AreaLine, Kind, MilestoneLine
 
 # Words an area is named by in a line of the summary ("5 Missing children…").
 SHORT_NAME_WORDS = 6
@@ -70,12 +70,19 @@ class Glance:
     # Open milestones overdue now that were not overdue at the last board.
     newly_overdue: list[MilestoneLine]
     overdue_total: int
+    # Actions past their due date, by the same rule (plans.models.ActionDates).
+    newly_overdue_actions: list[ActionLine]
+    overdue_actions_total: int
     measures_total: int
     measures_off: int
     # Areas rated green or blue while one of their measures is off target.
     contradicted_by_measures: list[int]
     next_meeting: NextMeeting | None
     board_label: str  # "" when there was no board before the date
+
+    @property
+    def newly_overdue_count(self) -> int:
+        return len(self.newly_overdue) + len(self.newly_overdue_actions)
 
     @property
     def moved(self) -> bool:
@@ -159,12 +166,12 @@ def at_a_glance(state: PlanState, scorecard, viewer) -> Glance:
     worse.sort(key=lambda a: (-RAG.severity(a.rag), a.number))
     improved = [a for a in state.areas if a.movement == "Improved"]
     new_reds = [a for a in state.areas if a.rag == RAG.RED and board and a.previous_rag != RAG.RED]
-    if board:
-        newly = [
-            m for m in state.overdue if (as_at - datetime.timedelta(days=m.late_days)) >= board.date
-        ]
-    else:
-        newly = list(state.overdue)
+    def newly(lines):
+        """Overdue now, but not at the board: expected on or after its day."""
+        if not board:
+            return list(lines)
+        return [x for x in lines if as_at - datetime.timedelta(days=x.late_days) >= board.date]
+
     off = scorecard.off_target
     return Glance(
         counts=_counts(state),
@@ -172,8 +179,10 @@ def at_a_glance(state: PlanState, scorecard, viewer) -> Glance:
         improved=[move_of(a) for a in improved],
         new_reds=new_reds,
         first_rated=[a for a in state.areas if board and a.rag and a.previous_rag is None],
-        newly_overdue=newly,
+        newly_overdue=newly(state.overdue),
         overdue_total=len(state.overdue),
+        newly_overdue_actions=newly(state.overdue_actions),
+        overdue_actions_total=len(state.overdue_actions),
         measures_total=len(scorecard.cards),
         measures_off=len(off),
         contradicted_by_measures=[c.area.number for c in scorecard.contradictions],

@@ -24,7 +24,8 @@ def test_green_with_an_overdue_milestone_or_action_is_flagged(world):
     assert "Rated Green – on track, but 1 milestone and 1 action are overdue" in html
     html = client.get(dashboard).content.decode()
     assert (
-        f"Area {world.area.number}</a> is rated Green – on track with 1 overdue milestone" in html
+        f"Area {world.area.number}</a> is rated Green – on track with 1 overdue milestone "
+        "and 1 overdue action" in html
     )
     html = client.get(summary).content.decode()
     assert "in areas rated green or blue: " in html
@@ -38,11 +39,14 @@ def test_green_with_an_overdue_milestone_or_action_is_flagged(world):
     assert "Rated Green – on track, but 1 action is overdue" in html
     assert "milestone is overdue" not in html
     html = client.get(dashboard).content.decode()
-    assert "No area rated green or blue has an overdue milestone." in html
-    assert "in areas rated green or blue" not in client.get(summary).content.decode()
+    assert "is rated Green – on track with 1 overdue action." in html
+    assert f'#milestones">{world.area.number}</a>' in client.get(summary).content.decode()
 
     # Completed too, it is no longer a contradiction.
     world.action.status = Action.Status.COMPLETE
     save_with_history(world.action, reason="Done", user=world.users["admin"])
     html = client.get(area_page).content.decode()
     assert "govuk-warning-text" not in html and "overdue" not in html.lower()
+    html = client.get(dashboard).content.decode()
+    assert "No area rated green or blue has an overdue milestone or action." in html
+    assert "in areas rated green or blue" not in client.get(summary).content.decode()

@@ -116,7 +116,7 @@ def test_the_first_screen_answers(after_a_board, clients):
     assert "Rated for the first time: 1 area." in text
     assert "New reds: area 1 ." in text
     # The milestone due on 22 November is newly overdue; June 2015's is not.
-    assert "Overdue: 2 milestones overdue , 1 of them newly since the board" in text
+    assert "Overdue: 2 milestones and 1 action overdue , 1 of them newly since the board" in text
     # The next meeting: a board member does not read a paper being prepared.
     assert "Board, 10 December 2026" in text
     assert "No paper has been issued for it yet." in text
