@@ -71,18 +71,18 @@ class ImprovementAreaQuerySet(models.QuerySet):
         )
 
     def with_overdue_count(self, today: datetime.date) -> ImprovementAreaQuerySet:
-        """Annotate ``overdue_milestones``: open milestones whose expected date has passed."""
-        overdue = (
-            Milestone.objects.filter(area=OuterRef("pk"))
-            .overdue(today)
-            .order_by()
-            .values("area")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
+        """Annotate ``overdue_milestones`` (open milestones whose expected date
+        has passed), ``overdue_actions`` (by ``ActionDates.is_overdue``) and
+        ``overdue_total``, both."""
+
+        def count(queryset):
+            counted = queryset.order_by().values("area").annotate(n=Count("pk")).values("n")
+            return Coalesce(Subquery(counted), Value(0), output_field=IntegerField())
+
         return self.annotate(
-            overdue_milestones=Coalesce(Subquery(overdue), Value(0), output_field=IntegerField())
-        )
+            overdue_milestones=count(Milestone.objects.filter(area=OuterRef("pk")).overdue(today)),
+            overdue_actions=count(Action.objects.filter(area=OuterRef("pk")).overdue(today)),
+        ).annotate(overdue_total=F("overdue_milestones") + F("overdue_actions"))
 
     def for_overview(self, today: datetime.date) -> ImprovementAreaQuerySet:
         """Everything the plan overview shows of each area, in one query."""

@@ -1,5 +1,5 @@
 """The plan overview's filters and sort: which of the plan's areas it lists
-(by RAG status, theme, lead, overdue milestones) and in what order (any
+(by RAG status, theme, lead, overdue milestones or actions) and in what order (any
 column, either way).
 
 Both are read from the address, by a GET form, so that a filtered, sorted
@@ -60,8 +60,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("updated", "Last update", "last update", "oldest first", "newest first"),
     Column(
         "overdue",
-        "Overdue milestones",
-        "overdue milestones",
+        "Overdue",
+        "overdue milestones and actions",
         "fewest first",
         "most first",
         numeric=True,
@@ -91,7 +91,7 @@ def _sort_expression(key: str) -> Any:
         "lead": Lower("lead__job_title"),
         "rag": F("current_severity"),
         "updated": F("current_as_at"),
-        "overdue": F("overdue_milestones"),
+        "overdue": F("overdue_total"),
     }[key]
 
 
@@ -130,7 +130,7 @@ class Selection:
             elif value:
                 wanted &= Q(**{f"{name}_id": int(value)})
         if self.overdue:
-            wanted &= Q(overdue_milestones__gt=0)
+            wanted &= Q(overdue_total__gt=0)
         areas = areas.filter(wanted)
         if self.sort == "rag":
             areas = areas.annotate(current_severity=_severity())
@@ -231,10 +231,12 @@ class OverviewForm(forms.Form):
         error_messages={"invalid_choice": "Select a lead from the list"},
     )
     overdue = YesField(
-        label="Only areas with an overdue milestone",
+        label="Only areas with an overdue milestone or action",
         required=False,
         error_messages={
-            "invalid": "Select ‘Only areas with an overdue milestone’, or leave it unselected"
+            "invalid": (
+                "Select ‘Only areas with an overdue milestone or action’, or leave it unselected"
+            )
         },
     )
 
@@ -345,7 +347,7 @@ class OverviewForm(forms.Form):
         elif selection.lead:
             parts.append(f"lead {self.leads[selection.lead]}")
         if selection.overdue:
-            parts.append("with an overdue milestone")
+            parts.append("with an overdue milestone or action")
         return parts
 
 

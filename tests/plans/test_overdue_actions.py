@@ -166,3 +166,20 @@ def test_my_work_with_nothing_overdue_says_so(world, clients):
     assert "No overdue actions." in _between(
         html, ">Actions overdue<", "Milestones due in the next"
     )
+
+
+def test_the_overview_counts_and_filters_overdue_actions_too(world, clients):
+    """An area whose only overdue item is an action is listed by the
+    overview's "overdue" filter, with the action counted."""
+    world.milestone.status, world.milestone.completed_date = "complete", world.milestone.due_date
+    save_with_history(world.milestone, reason="Done", user=world.users["admin"])
+    url = reverse("plans:plan", args=[world.plan.slug])
+    html = clients["board"].get(url, {"overdue": "yes"}).content.decode()
+    rows = lxml.html.fromstring(html).xpath("//tbody/tr")
+    assert [r.xpath("td")[0].text_content() for r in rows] == [str(world.area.number)]
+    assert "0 milestones, 1 action" in rows[0].text_content()
+    # Complete, the action is no longer overdue: nothing is listed.
+    world.action.status = Action.Status.COMPLETE
+    save_with_history(world.action, reason="Done", user=world.users["admin"])
+    html = clients["board"].get(url, {"overdue": "yes"}).content.decode()
+    assert "No areas match the filters" in html

@@ -231,7 +231,7 @@ LABELS = {
     "lead": "Lead",
     "rag": "Current status",
     "updated": "Last update",
-    "overdue": "Overdue milestones",
+    "overdue": "Overdue",
 }
 
 
@@ -268,7 +268,7 @@ def test_sort_links_keep_the_filters_and_following_them_sorts(overview):
     links = headers(response)
     filters = [("rag", "green"), ("rag", "amber"), ("rag", "red"), ("theme", theme)]
     assert links["Current status"]["query"] == [*filters, ("sort", "rag"), ("dir", "desc")]
-    assert links["Overdue milestones"]["query"] == [*filters, ("sort", "overdue"), ("dir", "asc")]
+    assert links["Overdue"]["query"] == [*filters, ("sort", "overdue"), ("dir", "asc")]
     # The first column's ascending order is the page as it opens: no sort in the address.
     assert get("rag=red&sort=number&dir=desc").status_code == 200
     assert headers(get("rag=red&sort=number&dir=desc"))["No."]["query"] == [("rag", "red")]
@@ -310,7 +310,7 @@ def test_the_summary_names_the_filters_applied(overview):
         "rag=none&lead=none": "Showing 1 of 7 areas: not yet rated, no lead yet.",
         "theme=none&lead={lead:Head of Children's Social Care}&overdue=yes": (
             "Showing 0 of 7 areas: no theme, lead Head of Children's Social Care, "
-            "with an overdue milestone."
+            "with an overdue milestone or action."
         ),
     }
     for query, text in cases.items():
@@ -364,8 +364,10 @@ HOSTILE = {
     "lead={lead:Elsewhere lead}": "Select a lead from the list",
     "lead=' OR 1=1 --": "Select a lead from the list",
     "lead=a%00b": "Select a lead from the list",
-    "overdue=1": "Select ‘Only areas with an overdue milestone’, or leave it unselected",
-    f"overdue={SCRIPT}": "Select ‘Only areas with an overdue milestone’, or leave it unselected",
+    "overdue=1": "Select ‘Only areas with an overdue milestone or action’, or leave it unselected",
+    f"overdue={SCRIPT}": (
+        "Select ‘Only areas with an overdue milestone or action’, or leave it unselected"
+    ),
     "sort=name": "Sort the areas by selecting a column heading in the table",
     f"sort={SCRIPT}": "Sort the areas by selecting a column heading in the table",
     "sort=rag&dir=up": "Sort the areas by selecting a column heading in the table",
@@ -395,7 +397,7 @@ def test_the_valid_filters_apply_beside_an_error(overview):
     assert errors(response) == ["Select a theme from the list"]
     assert numbers(response) == [7, 3, 6, 2]
     assert summary(response) == (
-        "Showing 4 of 7 areas: Amber or Red. Sorted by overdue milestones, most first."
+        "Showing 4 of 7 areas: Amber or Red. Sorted by overdue milestones and actions, most first."
     )
     # The links carry only what was valid.
     assert headers(response)["Lead"]["query"] == [
