@@ -147,6 +147,7 @@ DOWNLOADS = {
     "workbook:progress",
     "measures:scorecard_download",
     "measures:figures_template",
+    "measures:measure_figures_csv",
 }
 # Outside any plan: they name whoever runs the installation.
 OUTSIDE = {
@@ -231,6 +232,9 @@ def plan_pages(c: Council, admin: Client) -> dict[str, str]:
         "plans:milestone_reforecast": url("plans:milestone_reforecast", milestone.pk),
         "plans:milestone_history": url("plans:milestone_history", milestone.pk),
         "reporting:dashboard": url("reporting:dashboard", slug),
+        # One section stands for all: they share the page's frame.
+        "reporting:dashboard_section": url("reporting:dashboard_section", slug, "changes"),
+        "plans:search": url("plans:search", slug) + "?q=area",
         "reporting:papers": url("reporting:papers", slug),
         "reporting:paper": url("reporting:paper", slug, kind),
         "reporting:meetings": url("reporting:meetings", slug),
@@ -251,6 +255,7 @@ def plan_pages(c: Council, admin: Client) -> dict[str, str]:
         "measures:measure_edit": url("measures:measure_edit", c.measure.pk),
         "measures:figure": url("measures:figure", c.measure.pk),
         "measures:measure_history": url("measures:measure_history", c.measure.pk),
+        "measures:measure": url("measures:measure", c.measure.pk),
     }
 
 
@@ -425,6 +430,7 @@ def test_downloads_name_no_other_council(councils):
             "scorecard": reverse("measures:scorecard_download", args=[slug, "xlsx"]),
             "scorecard csv": reverse("measures:scorecard_download", args=[slug, "csv"]),
             "figures": reverse("measures:figures_template", args=[slug]),
+            "a measure's figures": reverse("measures:measure_figures_csv", args=[c.measure.pk]),
         }
         for what, url in files.items():
             response = client.get(url)

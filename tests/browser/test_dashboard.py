@@ -97,7 +97,13 @@ def test_the_first_screen_answers_on_the_seed_plan(new_page):
     main = board.page.locator("main")
     assert "Agree the revised timetable for the MASH." in main.inner_text()
     # Every section is one click away, and short.
-    for section in ("Areas", "Milestones", "Measures", "Charts", "Changes since the last board"):
+    for section in (
+        "Areas",
+        "Milestones and actions",
+        "Measures",
+        "Charts",
+        "Changes since the last board",
+    ):
         board.page.set_viewport_size(SCREEN)
         board.page.get_by_role("navigation", name="Dashboard").get_by_role(
             "link", name=section

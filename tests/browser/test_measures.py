@@ -84,7 +84,7 @@ def test_figures_page_upload_preview_and_scorecard(new_page, tmp_path):
     page.get_by_role("button", name="Save 1 figure").click()
     admin.check()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("1 new")
-    admin.goto(f"/plans/{world.plan.slug}/dashboard/")
+    admin.goto(f"/plans/{world.plan.slug}/dashboard/measures/")
     scorecard = page.locator("#scorecard ~ table").first
     expect(scorecard).to_contain_text("Off target")
     expect(page.locator("main")).to_contain_text("is rated Green – on track, but 1 of its measures")
@@ -109,7 +109,7 @@ def test_a_measures_own_page_from_the_scorecard(new_page, javascript):
     )
     board = new_page(javascript=javascript)
     board.sign_in("board")
-    board.goto(f"/plans/{world.plan.slug}/dashboard/")
+    board.goto(f"/plans/{world.plan.slug}/dashboard/measures/")
     page = board.page
     page.get_by_role("link", name="Supervision within the local standard", exact=True).first.click()
     board.check()
