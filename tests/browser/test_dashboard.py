@@ -4,12 +4,12 @@ movement with areas named, what is overdue, and the next meeting with its
 decisions and paper. The page is short, reads as one column on a phone, and
 prints on at most two A4 pages with every status readable in black and white."""
 
-import datetime
 import io
 import re
 
 import pypdf
 import pytest
+from django.utils import timezone
 
 from demo.council import build_demo
 from demo.data import BOARD_ASKS
@@ -117,7 +117,9 @@ def test_the_first_screen_answers_on_the_demo_plan(new_page):
     build_demo(issue=False)
     plan = Plan.objects.get(title__contains="illustrative")
     scrutiny = plan.memberships.get(role=Role.SCRUTINY_OFFICER).user
-    coming = Meeting.objects.filter(plan=plan, date__gt=datetime.date(2026, 11, 18)).first()
+    coming = (
+        Meeting.objects.filter(plan=plan, date__gt=timezone.localdate()).order_by("date").first()
+    )
     issue_with_asks(coming, BOARD_ASKS, scrutiny)
     board, _ = read_dashboard(
         new_page, "demo-board", f"/plans/{plan.slug}/dashboard/", password="demo-board-pass"

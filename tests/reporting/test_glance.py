@@ -17,13 +17,30 @@ from reporting.papers import Kind
 from reporting.services import issue_paper, prepare
 from tests import factories
 from tests.conftest import client_for
-from tests.support.clock import london
+from tests.support.clock import london, test_day
 from tests.support.pages import main_text
 
 pytestmark = pytest.mark.django_db
 
-BOARD_DAY = datetime.date(2026, 11, 20)
-READ_ON = "2026-11-25 10:00"
+# Days after the test's own day (tests/support/clock.py), so that the story
+# holds whatever day the suite runs on (TEST_TODAY).
+START = test_day().date()
+
+
+def day(n: int) -> datetime.date:
+    return START + datetime.timedelta(days=n)
+
+
+def at(n: int, time: str = "09:00") -> datetime.datetime:
+    return london(f"{day(n).isoformat()} {time}")
+
+
+def written(d: datetime.date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+BOARD_DAY = day(2)
+NEXT_BOARD = day(22)
 SECTIONS = ("areas", "milestones", "measures", "charts", "changes")
 
 
@@ -40,12 +57,12 @@ def approve(area, user, admin, rag, *, as_at, reason=""):
 
 @pytest.fixture
 def after_a_board(world):
-    """A board on 20 November; since then area 1 went red (with its reason),
+    """A board two days after the test's day; since then area 1 went red (with its reason),
     area 2 was rated for the first time, a milestone fell overdue and an
-    action's partners changed; the next board, on 10 December, has a paper
+    action's partners changed; the next board, three weeks later, has a paper
     being prepared."""
     officer, admin = world.users["officer"], world.users["admin"]
-    with time_machine.travel(london("2026-11-19 09:00"), tick=False):
+    with time_machine.travel(at(1), tick=False):
         save_with_history(
             Meeting(plan=world.plan, kind="improvement_board", date=BOARD_DAY, title="Board"),
             reason="Planned",
@@ -55,18 +72,16 @@ def after_a_board(world):
             Meeting(
                 plan=world.plan,
                 kind="improvement_board",
-                date=datetime.date(2026, 12, 10),
+                date=NEXT_BOARD,
                 title="Board",
             ),
             reason="Planned",
             user=admin,
         )
-    with time_machine.travel(london("2026-11-21 09:00"), tick=False):
+    with time_machine.travel(at(3), tick=False):
         approve(world.area, officer, admin, "red", as_at=BOARD_DAY, reason="Caseloads rose")
         save_with_history(
-            Milestone(
-                area=world.other_area, title="Audit done", due_date=datetime.date(2026, 11, 22)
-            ),
+            Milestone(area=world.other_area, title="Audit done", due_date=day(4)),
             reason="Added",
             user=admin,
         )
@@ -79,18 +94,18 @@ def after_a_board(world):
         # What the loader does (nobody signed in) is the starting state, not a change.
         world.other_area.recommendation = "Changed by the system"
         save_with_history(world.other_area, reason="Loaded", user=None)
-        next_board = Meeting.objects.get(plan=world.plan, date="2026-12-10")
+        next_board = Meeting.objects.get(plan=world.plan, date=NEXT_BOARD)
         prepared = prepare(next_board, Kind.BOARD, admin)
         prepared.asks = "Agree the workload cap for social workers"
         save_with_history(prepared, reason="Asks", user=admin)
-    with time_machine.travel(london("2026-11-23 09:00"), tick=False):
-        approve(world.other_area, officer, admin, "amber", as_at=datetime.date(2026, 11, 22))
+    with time_machine.travel(at(5), tick=False):
+        approve(world.other_area, officer, admin, "amber", as_at=day(4))
     return world
 
 
 def read(world, role, url, **params):
-    """The page as ``role`` reads it on 25 November (signed in that day)."""
-    with time_machine.travel(london(READ_ON), tick=False):
+    """The page as ``role`` reads it a week after the test's day (signed in then)."""
+    with time_machine.travel(at(7, "10:00"), tick=False):
         response = client_for(world.users[role]).get(url, params)
     assert response.status_code == 200, url
     return response
@@ -109,16 +124,16 @@ def test_the_first_screen_answers(after_a_board, clients):
     counts = re.sub(r" areas [^:]+: list them", "", text)
     assert "Now 0 0 1 1 0" in counts, counts
     assert re.search(r"At the last board 0 1 0 0 1", text), text
-    assert "compared with the Board, 20 November 2026" in text
+    assert f"compared with the Board, {written(BOARD_DAY)}" in text
     # Movement in words, the area named.
     assert "Worse: 1 Ensure reasonable workloads. (Green – on track → Red – off track)" in text
     assert "Improved: none." in text
     assert "Rated for the first time: 1 area." in text
     assert "New reds: area 1 ." in text
-    # The milestone due on 22 November is newly overdue; June 2015's is not.
+    # The milestone due after the board is newly overdue; June 2015's is not.
     assert "Overdue: 2 milestones and 1 action overdue , 1 of them newly since the board" in text
     # The next meeting: a board member does not read a paper being prepared.
-    assert "Board, 10 December 2026" in text
+    assert f"Board, {written(NEXT_BOARD)}" in text
     assert "No paper has been issued for it yet." in text
     assert "workload cap" not in text
     # Those who prepare it do, marked as not yet issued.
@@ -129,13 +144,13 @@ def test_the_first_screen_answers(after_a_board, clients):
 
 def test_the_next_meetings_issued_paper_gives_its_decisions_to_every_member(after_a_board, clients):
     world = after_a_board
-    prepared = PreparedPaper.objects.get(meeting__plan=world.plan, meeting__date="2026-12-10")
-    with time_machine.travel(london("2026-11-24 09:00"), tick=False):
+    prepared = PreparedPaper.objects.get(meeting__plan=world.plan, meeting__date=NEXT_BOARD)
+    with time_machine.travel(at(6), tick=False):
         issued = issue_paper(prepared, user=world.users["scrutiny"])
     response = read(world, "board", reverse("reporting:dashboard", args=[world.plan.slug]))
     text = main_text(response)
     html = response.content
-    assert "Paper issued 24 November 2026 (version 1)" in text
+    assert f"Paper issued {written(day(6))} (version 1)" in text
     assert "Asked to decide Agree the workload cap for social workers" in text
     assert f'href="{reverse("reporting:issued", args=[issued.pk])}"' in html.decode()
 
@@ -152,9 +167,9 @@ def test_each_section_is_a_page_for_members_only(after_a_board, clients):
     assert clients["board"].get(f"/plans/{slug}/dashboard/no-such-part/").status_code == 404
     # The date read is kept between sections.
     html = read(
-        world, "board", reverse("reporting:dashboard", args=[slug]), as_at="2026-11-24"
+        world, "board", reverse("reporting:dashboard", args=[slug]), as_at=day(6).isoformat()
     ).content.decode()
-    assert f'href="/plans/{slug}/dashboard/changes/?as_at=2026-11-24"' in html
+    assert f'href="/plans/{slug}/dashboard/changes/?as_at={day(6).isoformat()}"' in html
 
 
 def test_what_changed_reads_as_a_board_reads_it(after_a_board, clients):
