@@ -75,6 +75,7 @@ class Glance:
     overdue_actions_total: int
     measures_total: int
     measures_off: int
+    measures_unrated: int  # no figure yet, or no target: no RAG to give
     # Areas rated green or blue while one of their measures is off target.
     contradicted_by_measures: list[int]
     next_meeting: NextMeeting | None
@@ -185,6 +186,7 @@ def at_a_glance(state: PlanState, scorecard, viewer) -> Glance:
         overdue_actions_total=len(state.overdue_actions),
         measures_total=len(scorecard.cards),
         measures_off=len(off),
+        measures_unrated=sum(1 for c in scorecard.cards if not c.rag),
         contradicted_by_measures=[c.area.number for c in scorecard.contradictions],
         next_meeting=next_meeting(state.snapshot.plan, as_at, viewer),
         board_label=board.label if board else "",

@@ -188,3 +188,13 @@ def test_what_changed_reads_as_a_board_reads_it(after_a_board, clients):
     for set_up in ("Partners", "NHS Devon", "Meeting:", "Owner:", "Head of Quality"):
         assert set_up not in others, set_up
     assert "The system" not in others and "Changed by the system" not in others
+
+
+def test_measures_without_a_figure_are_not_counted_as_on_target(world, clients):
+    """Measures with no figure yet have no RAG: the first screen says so
+    rather than letting "0 off target" read as good news."""
+    from tests.measures.conftest import make_measure
+
+    make_measure(world.area, world.area.lead)
+    text = main_text(clients["board"].get(reverse("reporting:dashboard", args=[world.plan.slug])))
+    assert "0 of 1 off target (1 with no figure or no target yet)" in text
