@@ -1,10 +1,12 @@
 """Success measures in the plan's search (plans/search/): found by their name
-and definition, shown on their area's page. Registered from
+and definition, each leading to its own page. Registered from
 MeasuresConfig.ready."""
 
 from __future__ import annotations
 
-from plans.search.plan_kinds import area_url, in_area
+from django.urls import reverse
+
+from plans.search.plan_kinds import in_area
 from plans.search.registry import Kind, Place, register
 
 from .models import Measure
@@ -13,7 +15,7 @@ from .models import Measure
 def _measure(measure: Measure) -> Place:
     return Place(
         measure.name,
-        area_url(measure.area, f"measure-{measure.pk}"),
+        reverse("measures:measure", args=[measure.pk]),
         f"Success measure in {in_area(measure.area, measure.action)}",
     )
 
