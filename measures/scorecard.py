@@ -112,11 +112,10 @@ def build(
     return card
 
 
-def for_dashboard(dashboard, *, off_only: bool = False) -> Scorecard:
-    """The dashboard's scorecard, from the plan state it has already read
-    (reporting.build.Dashboard): no query for areas or themes of its own."""
-    state = dashboard.state
-    areas = [
+def area_infos(state) -> list[AreaInfo]:
+    """The areas of a plan state already read (reporting.build.PlanState): its
+    snapshot's rows and their lines, with no query of their own."""
+    return [
         AreaInfo(
             id=row.id,
             number=line.number,
@@ -127,7 +126,12 @@ def for_dashboard(dashboard, *, off_only: bool = False) -> Scorecard:
         )
         for row, line in zip(state.snapshot.areas, state.areas, strict=True)
     ]
-    return build(dashboard.plan, dashboard.as_at, areas, off_only=off_only)
+
+
+def for_dashboard(dashboard, *, off_only: bool = False) -> Scorecard:
+    """The dashboard's scorecard, from the plan state it has already read
+    (reporting.build.Dashboard): no query for areas or themes of its own."""
+    return build(dashboard.plan, dashboard.as_at, area_infos(dashboard.state), off_only=off_only)
 
 
 def at(plan: Plan, as_at: datetime.date, *, off_only: bool = False) -> Scorecard:

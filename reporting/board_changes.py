@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from core.rag import RAG
 from measures import rag as mrag
-from measures.scorecard import AreaInfo, build
+from measures.scorecard import area_infos, build
 from plans import snapshot as snap
 from plans.history import ChangeEntry, ChangeFilter, change_page
 
 from .build import PlanState
-from .glance import Move, move_of, short_name
+from .glance import Move, is_new_red, move_of, newly_overdue, short_name
 from .papers import ActionLine, AreaLine, MilestoneLine
 
 # The kinds of record whose changes a board reads (plans/history/registry.py
@@ -89,16 +88,9 @@ class BoardChanges:
         return self.since + datetime.timedelta(days=1)
 
 
-def _areas_info(state: PlanState) -> list[AreaInfo]:
-    return [
-        AreaInfo(a.id, line.number, line.recommendation, line.theme, line.rag, line.rag_label)
-        for a, line in zip(state.snapshot.areas, state.areas, strict=True)
-    ]
-
-
 def _measure_moves(state: PlanState, board_day: datetime.date, scorecard_now):
     """(area number → measures gone off target, → back on) since the board."""
-    at_board = build(state.snapshot.plan, board_day, _areas_info(state))
+    at_board = build(state.snapshot.plan, board_day, area_infos(state))
     before = {c.id: c.rag for c in at_board.cards}
     off: dict[int, list[MeasureMove]] = {}
     on: dict[int, list[MeasureMove]] = {}
@@ -127,16 +119,10 @@ def board_changes(state: PlanState, scorecard_now, viewer) -> BoardChanges | Non
         item = AreaChanges(line=line, name=short_name(line))
         if line.movement in ("Worse", "Improved"):
             item.move = move_of(line)
-        item.new_red = line.rag == RAG.RED and line.previous_rag != RAG.RED
+        item.new_red = is_new_red(line)
         item.slipped = slipped.get(line.number, [])
-        item.newly_overdue = [
-            m for m in line.overdue if as_at - datetime.timedelta(days=m.late_days) >= board.date
-        ]
-        item.newly_overdue_actions = [
-            a
-            for a in line.overdue_actions
-            if as_at - datetime.timedelta(days=a.late_days) >= board.date
-        ]
+        item.newly_overdue = newly_overdue(line.overdue, as_at, board.date)
+        item.newly_overdue_actions = newly_overdue(line.overdue_actions, as_at, board.date)
         item.went_off = off.get(line.number, [])
         item.back_on = on.get(line.number, [])
         item.completed = line.completed_since_board

@@ -306,13 +306,9 @@ def _paper_measures(
 ) -> list:
     """The plan's success measures as at the paper's date (measures/scorecard.py):
     four queries (see measures.readings.cards_at)."""
-    from measures.scorecard import AreaInfo, build
+    from measures.scorecard import area_infos, build
 
-    areas = [
-        AreaInfo(a.id, line.number, line.recommendation, line.theme, line.rag, line.rag_label)
-        for a, line in zip(state.snapshot.areas, state.areas, strict=True)
-    ]
-    return build(plan, as_at, areas, charts=charts).cards
+    return build(plan, as_at, area_infos(state), charts=charts).cards
 
 
 @dataclass

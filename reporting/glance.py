@@ -10,12 +10,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.text import Truncator
 
-from core.rag import RAG, rag_label
+from core.rag import RAG
 from plans import permissions as perms
 from plans.models import Meeting, Plan
 
-from .build import PlanState
+from .build import PlanState, rag_counts
 from .models import IssuedPaper, PreparedPaper
 from .papers import ActionLine, AreaLine, Kind, MilestoneLine
 
@@ -24,9 +25,7 @@ SHORT_NAME_WORDS = 6
 
 
 def short_name(line: AreaLine) -> str:
-    words = line.recommendation.split()
-    name = " ".join(words[:SHORT_NAME_WORDS])
-    return name + ("…" if len(words) > SHORT_NAME_WORDS else "")
+    return Truncator(line.recommendation).words(SHORT_NAME_WORDS)
 
 
 @dataclass
@@ -90,6 +89,17 @@ class Glance:
         return bool(self.worse or self.improved)
 
 
+def is_new_red(line: AreaLine) -> bool:
+    """Red now, and not red at the last board."""
+    return line.rag == RAG.RED and line.previous_rag != RAG.RED
+
+
+def newly_overdue(lines: list, as_at: datetime.date, board_day: datetime.date) -> list:
+    """The overdue milestone or action lines that were not overdue at the
+    board: expected on or after its day (``late_days`` before ``as_at``)."""
+    return [x for x in lines if as_at - datetime.timedelta(days=x.late_days) >= board_day]
+
+
 def move_of(line: AreaLine) -> Move:
     return Move(
         number=line.number,
@@ -101,20 +111,12 @@ def move_of(line: AreaLine) -> Move:
 
 
 def _counts(state: PlanState) -> list[CountRow]:
-    now: dict[str | None, int] = {}
-    before: dict[str | None, int] = {}
-    for line in state.areas:
-        now[line.rag] = now.get(line.rag, 0) + 1
-        before[line.previous_rag] = before.get(line.previous_rag, 0) + 1
-    values: list[str | None] = [s for s in RAG.values] + [None]
+    """The plan's RAG counts (build.rag_counts), now and at the last board."""
+    now = rag_counts([a.rag for a in state.areas])
+    before = rag_counts([a.previous_rag for a in state.areas])
     return [
-        CountRow(
-            value=value or "",
-            label=rag_label(value),
-            now=now.get(value, 0),
-            at_board=before.get(value, 0) if state.board else None,
-        )
-        for value in values
+        CountRow(value=value or "", label=label, now=n, at_board=b if state.board else None)
+        for (value, label, n), (_, _, b) in zip(now, before, strict=True)
     ]
 
 
@@ -166,12 +168,10 @@ def at_a_glance(state: PlanState, scorecard, viewer) -> Glance:
     # Most serious first: now red before now amber; then by number.
     worse.sort(key=lambda a: (-RAG.severity(a.rag), a.number))
     improved = [a for a in state.areas if a.movement == "Improved"]
-    new_reds = [a for a in state.areas if a.rag == RAG.RED and board and a.previous_rag != RAG.RED]
+    new_reds = [a for a in state.areas if board and is_new_red(a)]
+
     def newly(lines):
-        """Overdue now, but not at the board: expected on or after its day."""
-        if not board:
-            return list(lines)
-        return [x for x in lines if as_at - datetime.timedelta(days=x.late_days) >= board.date]
+        return newly_overdue(lines, as_at, board.date) if board else list(lines)
 
     off = scorecard.off_target
     return Glance(
