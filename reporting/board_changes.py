@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from measures import rag as mrag
-from measures.scorecard import area_infos, build
+from measures.standing import Standing, standings
 from plans import snapshot as snap
 from plans.history import ChangeEntry, ChangeFilter, change_page
 
@@ -88,29 +88,29 @@ class BoardChanges:
         return self.since + datetime.timedelta(days=1)
 
 
-def _measure_moves(state: PlanState, board_day: datetime.date, scorecard_now):
+def _measure_moves(state: PlanState, board_day: datetime.date, now: list[Standing]):
     """(area number → measures gone off target, → back on) since the board."""
-    at_board = build(state.snapshot.plan, board_day, area_infos(state))
-    before = {c.id: c.rag for c in at_board.cards}
+    areas = {a.id: a.number for a in state.snapshot.areas}
+    before = {m.id: m.rag for m in standings(state.snapshot.plan, areas, board_day)}
     off: dict[int, list[MeasureMove]] = {}
     on: dict[int, list[MeasureMove]] = {}
-    for card in scorecard_now.cards:
-        was = before.get(card.id)
-        move = MeasureMove(card.id, card.name, card.latest_label)
-        if card.rag == mrag.OFF and was != mrag.OFF:
-            off.setdefault(card.area_number, []).append(move)
-        elif was == mrag.OFF and card.rag == mrag.ON:
-            on.setdefault(card.area_number, []).append(move)
+    for m in now:
+        was = before.get(m.id)
+        move = MeasureMove(m.id, m.name, m.latest_label)
+        if m.rag == mrag.OFF and was != mrag.OFF:
+            off.setdefault(m.area_number, []).append(move)
+        elif was == mrag.OFF and m.rag == mrag.ON:
+            on.setdefault(m.area_number, []).append(move)
     return off, on
 
 
-def board_changes(state: PlanState, scorecard_now, viewer) -> BoardChanges | None:
+def board_changes(state: PlanState, measures_now: list[Standing], viewer) -> BoardChanges | None:
     """The changes since the previous board (None if there was none)."""
     board = state.board
     if board is None:
         return None
     as_at = state.snapshot.as_at
-    off, on = _measure_moves(state, board.date, scorecard_now)
+    off, on = _measure_moves(state, board.date, measures_now)
     slipped: dict[int, list[MilestoneLine]] = {}
     for m in state.reforecast:
         slipped.setdefault(m.area_number, []).append(m)

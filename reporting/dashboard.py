@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from core.asat import AsAtForm, today
 from core.forms import date_initial
 from measures.pages import dashboard_scorecard
+from measures.standing import standings
 from plans import permissions as perms
 from plans.views.common import as_at_or_form, bad_as_at
 
@@ -88,10 +89,14 @@ def dashboard(request: HttpRequest, slug: str, section: str = "") -> HttpRespons
         "section_name": NAMES[section],
         "sections": SECTIONS,
     }
-    if section in ("", "measures", "changes"):
+    if section == "measures":
         context["scorecard"] = dashboard_scorecard(built, request)
+    if section in ("", "changes"):
+        # Counted and compared, not shown as cards: each measure's latest figure only.
+        areas = {a.id: a.number for a in built.state.snapshot.areas}
+        measures = standings(plan, areas, as_at)
     if section == "":
-        context["glance"] = at_a_glance(built.state, context["scorecard"], request.user)
+        context["glance"] = at_a_glance(built.state, measures, request.user)
     if section == "changes":
-        context["changes"] = board_changes(built.state, context["scorecard"], request.user)
+        context["changes"] = board_changes(built.state, measures, request.user)
     return render(request, f"reporting/dashboard/{section or 'summary'}.html", context)

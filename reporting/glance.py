@@ -2,7 +2,7 @@
 date. Where the plan stands and stood at the last board, what moved, what is
 newly red or overdue, what the measures say, and what the next meeting will be
 asked to decide. Everything here is read from the plan state the dashboard
-has already built, plus the scorecard and the next meeting."""
+has already built, plus where each measure stands and the next meeting."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from core.rag import RAG
+from measures.standing import Standing
 from plans import permissions as perms
 from plans.models import Meeting, Plan
 
@@ -160,8 +161,9 @@ def next_meeting(plan: Plan, as_at: datetime.date, viewer) -> NextMeeting | None
     return found
 
 
-def at_a_glance(state: PlanState, scorecard, viewer) -> Glance:
-    """The first screen, from the dashboard's plan state and scorecard."""
+def at_a_glance(state: PlanState, measures: list[Standing], viewer) -> Glance:
+    """The first screen, from the dashboard's plan state and where each
+    measure stands (measures.standing)."""
     board = state.board
     as_at = state.snapshot.as_at
     worse = [a for a in state.areas if a.movement == "Worse"]
@@ -173,7 +175,7 @@ def at_a_glance(state: PlanState, scorecard, viewer) -> Glance:
     def newly(lines):
         return newly_overdue(lines, as_at, board.date) if board else list(lines)
 
-    off = scorecard.off_target
+    off_areas = {m.area_number for m in measures if m.off_target}
     return Glance(
         counts=_counts(state),
         worse=[move_of(a) for a in worse],
@@ -184,10 +186,15 @@ def at_a_glance(state: PlanState, scorecard, viewer) -> Glance:
         overdue_total=len(state.overdue),
         newly_overdue_actions=newly(state.overdue_actions),
         overdue_actions_total=len(state.overdue_actions),
-        measures_total=len(scorecard.cards),
-        measures_off=len(off),
-        measures_unrated=sum(1 for c in scorecard.cards if not c.rag),
-        contradicted_by_measures=[c.area.number for c in scorecard.contradictions],
+        measures_total=len(measures),
+        measures_off=sum(1 for m in measures if m.off_target),
+        measures_unrated=sum(1 for m in measures if not m.rag),
+        # As the scorecard's contradictions (measures/scorecard.py).
+        contradicted_by_measures=[
+            a.number
+            for a in state.areas
+            if a.rag in (RAG.GREEN, RAG.BLUE) and a.number in off_areas
+        ],
         next_meeting=next_meeting(state.snapshot.plan, as_at, viewer),
         board_label=board.label if board else "",
     )

@@ -27,17 +27,18 @@ BUDGETS = {
     # which updates the viewer may open
     # … and the measures scorecard (measures/scorecard.py): settings, measures,
     # figures, owners' names, each read from history as at the date
-    # The first screen: the plan state (about ten), the scorecard (four), the
-    # next meeting and its issued paper (or, for those who issue papers, the
-    # one being prepared).
-    "dashboard": OVERHEAD + 16,
+    # The first screen: the plan state (about ten), where each measure stands
+    # (two: settings, the measures with their latest figures), the next meeting
+    # and its issued paper (or, for those who issue papers, the one being
+    # prepared).
+    "dashboard": OVERHEAD + 14,
     # Each section reads only what it shows; the changes since the board add
-    # the scorecard at the board's date and the change list above.
+    # where each measure stood at the board's date and the change list above.
     "dashboard-areas": OVERHEAD + 11,
     "dashboard-milestones": OVERHEAD + 11,
     "dashboard-measures": OVERHEAD + 13,
     "dashboard-charts": OVERHEAD + 12,  # + the first recorded day, the chart's months
-    "dashboard-changes": OVERHEAD + 35,
+    "dashboard-changes": OVERHEAD + 31,
     "papers": OVERHEAD + 2,  # plan, first-recorded, meetings
     # plan, first-recorded, snapshot (its actions give the milestones' leads and the
     # overdue actions) and previous board, names, milestones at the previous board
