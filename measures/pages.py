@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from plans import permissions as perms
-from plans.models import ImprovementArea
+from plans.models import ImprovementArea, Plan
 
 from . import periods
 from . import rag as mrag
 from .models import Measure, MeasureSettings, MeasureValue
 from .readings import cards_now, due_date, expected_period
-from .scorecard import for_dashboard
+from .scorecard import at as scorecard_at
 
 
 def area_context(area: ImprovementArea, user, today: datetime.date) -> dict:
@@ -89,6 +89,6 @@ def figures_due(user, today: datetime.date) -> list[FigureDue]:
     ]
 
 
-def dashboard_scorecard(dashboard, request) -> object:
+def dashboard_scorecard(plan: Plan, as_at: datetime.date, request) -> object:
     """The dashboard's scorecard section (``?measures=off``: off target only)."""
-    return for_dashboard(dashboard, off_only=request.GET.get("measures") == "off")
+    return scorecard_at(plan, as_at, off_only=request.GET.get("measures") == "off")

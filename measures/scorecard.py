@@ -128,20 +128,14 @@ def area_infos(state) -> list[AreaInfo]:
     ]
 
 
-def for_dashboard(dashboard, *, off_only: bool = False) -> Scorecard:
-    """The dashboard's scorecard, from the plan state it has already read
-    (reporting.build.Dashboard): no query for areas or themes of its own."""
-    return build(dashboard.plan, dashboard.as_at, area_infos(dashboard.state), off_only=off_only)
-
-
 def at(plan: Plan, as_at: datetime.date, *, off_only: bool = False) -> Scorecard:
-    """The scorecard on its own (the downloads): the plan's areas and their
-    RAG as at the date from a snapshot, then the measures."""
-    shot = snap.take(plan, as_at)
+    """The scorecard on its own (the downloads, the dashboard's measures): the
+    plan's areas and their RAG as at the date, then the measures."""
+    plan_areas, current = snap.areas_at(plan, as_at)
     themes = dict(Theme.objects.filter(plan=plan).values_list("pk", "name"))
     areas = []
-    for a in shot.areas:
-        update = shot.current.get(a.id)
+    for a in plan_areas:
+        update = current.get(a.id)
         areas.append(
             AreaInfo(
                 id=a.id,

@@ -209,10 +209,20 @@ class Snapshot:
         return [a.id for a in self.areas]
 
 
-def take(plan: Plan, as_at: datetime.date) -> Snapshot:
-    """The plan at the end of ``as_at``. Five queries."""
+def areas_at(plan: Plan, as_at: datetime.date) -> tuple[list[models.Model], dict]:
+    """The plan's areas at the end of ``as_at`` (historical rows, in number
+    order) and each one's latest approved update row then: the part of
+    ``take`` that pages about areas' status alone need (a scorecard). Four
+    queries."""
     before = end_of_day(as_at)
     areas = sorted(latest_rows(ImprovementArea, before, plan_id=plan.pk), key=lambda a: a.number)
+    return areas, approved_updates([a.id for a in areas], before)
+
+
+def take(plan: Plan, as_at: datetime.date) -> Snapshot:
+    """The plan at the end of ``as_at``. Six queries."""
+    before = end_of_day(as_at)
+    areas, current = areas_at(plan, as_at)
     area_ids = [a.id for a in areas]
     numbers = {a.id: a.number for a in areas}
     actions = sorted(
@@ -235,7 +245,7 @@ def take(plan: Plan, as_at: datetime.date) -> Snapshot:
         areas=areas,
         milestones=milestones,
         actions=actions,
-        current=approved_updates(area_ids, before),
+        current=current,
     )
 
 

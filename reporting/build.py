@@ -122,10 +122,17 @@ class PlanState:
 
 
 def plan_state(
-    plan: Plan, as_at: datetime.date, *, due_soon_days: int = DUE_SOON_DAYS
+    plan: Plan,
+    as_at: datetime.date,
+    *,
+    due_soon_days: int = DUE_SOON_DAYS,
+    with_reforecast: bool = True,
 ) -> PlanState:
     """The plan at the end of ``as_at``, with each area's status now and at the
-    previous Improvement Board. A fixed number of queries (about ten)."""
+    previous Improvement Board. A fixed number of queries (about ten).
+    ``with_reforecast``: read which milestones were re-forecast since the
+    board (every milestone's forecast then: one query of a thousand rows on a
+    large plan), for those who show them."""
     shot = snap.take(plan, as_at)
     board = previous_board(plan, as_at)
     board_current = (
@@ -220,7 +227,7 @@ def plan_state(
     state.due_next_quarter = [
         line(m) for m in shot.milestones if _due_between(m, as_at, quarter_end)
     ]
-    if board:
+    if board and with_reforecast:
         at_board = dict(
             snap.latest_values(
                 Milestone,
@@ -352,13 +359,14 @@ def build_dashboard(
     first_day: datetime.date | None = None,
     with_charts: bool = True,
     with_changes: bool = True,
+    with_reforecast: bool = True,
 ) -> Dashboard:
     """The dashboard as at the end of ``as_at``, as ``viewer`` may see it (the
     changes since the board are filtered by what their role lets them read).
     ``first_day``: when the plan was first recorded, if already known.
-    ``with_charts``/``with_changes``: read those too (each section of the
-    dashboard page reads only what it shows)."""
-    state = plan_state(plan, as_at)
+    ``with_charts``/``with_changes``/``with_reforecast``: read those too (each
+    section of the dashboard page reads only what it shows)."""
+    state = plan_state(plan, as_at, with_reforecast=with_reforecast)
     stale_before = as_at - datetime.timedelta(days=stale_days)
     current = state.snapshot.current
     stale = [

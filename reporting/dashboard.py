@@ -18,7 +18,7 @@ from plans import permissions as perms
 from plans.views.common import as_at_or_form, bad_as_at
 
 from .board_changes import board_changes
-from .build import build_dashboard
+from .build import build_dashboard, previous_board
 from .glance import at_a_glance
 
 DEFAULT_STALE_DAYS = 90
@@ -64,20 +64,28 @@ def dashboard(request: HttpRequest, slug: str, section: str = "") -> HttpRespons
         form.is_valid()
         form.add_error(None, "Enter the number of days as a whole number from 1 to 3650")
         return bad_as_at(request, plan, form, "Dashboard")
-    built = build_dashboard(
-        plan,
-        as_at,
-        stale_days=stale_days,
-        viewer=request.user,
-        first_day=form.first_day,
-        with_charts=section == "charts",
-        with_changes=False,
-    )
+    if section == "measures":
+        # The scorecard reads the areas' status and the measures alone.
+        built = None
+        board = previous_board(plan, as_at)
+    else:
+        built = build_dashboard(
+            plan,
+            as_at,
+            stale_days=stale_days,
+            viewer=request.user,
+            first_day=form.first_day,
+            with_charts=section == "charts",
+            with_changes=False,
+            with_reforecast=section == "changes",
+        )
+        board = built.state.board
     is_today = as_at == today()
     context = {
         "plan": plan,
         "form": form,
         "dashboard": built,
+        "board": board,
         "as_at": as_at,
         "as_at_iso": as_at.isoformat(),
         # Links between the sections keep the date being read.
@@ -90,7 +98,7 @@ def dashboard(request: HttpRequest, slug: str, section: str = "") -> HttpRespons
         "sections": SECTIONS,
     }
     if section == "measures":
-        context["scorecard"] = dashboard_scorecard(built, request)
+        context["scorecard"] = dashboard_scorecard(plan, as_at, request)
     if section in ("", "changes"):
         # Counted and compared, not shown as cards: each measure's latest figure only.
         areas = {a.id: a.number for a in built.state.snapshot.areas}

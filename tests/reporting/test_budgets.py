@@ -36,7 +36,9 @@ BUDGETS = {
     # where each measure stood at the board's date and the change list above.
     "dashboard-areas": OVERHEAD + 11,
     "dashboard-milestones": OVERHEAD + 11,
-    "dashboard-measures": OVERHEAD + 13,
+    # The scorecard alone: the previous board, the areas and their status, themes,
+    # and the measures (measures/scorecard.py).
+    "dashboard-measures": OVERHEAD + 7,
     "dashboard-charts": OVERHEAD + 12,  # + the first recorded day, the chart's months
     "dashboard-changes": OVERHEAD + 31,
     "papers": OVERHEAD + 2,  # plan, first-recorded, meetings
