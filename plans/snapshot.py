@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import operator
+from collections import namedtuple
 from dataclasses import dataclass
 
 from django.db import connection, models
@@ -156,41 +157,37 @@ def latest_first(rows: list[models.Model]) -> list[models.Model]:
     return rows
 
 
-class MilestoneRow(MilestoneDates):
+# The columns of a milestone and of an action that pages and papers read.
+MILESTONE_FIELDS = [
+    "area_id",
+    "action_id",
+    "title",
+    "due_date",
+    "due_precision",
+    "forecast_date",
+    "status",
+    "completed_date",
+    "note",
+    "history_change_reason",
+]
+ACTION_FIELDS = ["area_id", "reference", "title", "owner_id", "due_date", "status"]
+
+
+class MilestoneRow(namedtuple("MilestoneRow", ["id", *MILESTONE_FIELDS]), MilestoneDates):
     """A milestone as it stood (its latest history row): the columns pages and
-    papers read, with Milestone's own date rules (MilestoneDates). A plain
-    object, not a model instance: a large plan has a thousand of them on every
-    dashboard."""
+    papers read, with Milestone's own date rules (MilestoneDates). A tuple, not
+    a model instance: a large plan has a thousand of them on every dashboard."""
 
-    FIELDS = [
-        "area_id",
-        "action_id",
-        "title",
-        "due_date",
-        "due_precision",
-        "forecast_date",
-        "status",
-        "completed_date",
-        "note",
-        "history_change_reason",
-    ]
-    __slots__ = ("id", *FIELDS)
-
-    def __init__(self, *values: object) -> None:
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
+    __slots__ = ()
+    FIELDS = MILESTONE_FIELDS
 
 
-class ActionRow(ActionDates):
+class ActionRow(namedtuple("ActionRow", ["id", *ACTION_FIELDS]), ActionDates):
     """An action as it stood (its latest history row), with Action's own rule
-    for overdue (ActionDates); a plain object, as MilestoneRow is."""
+    for overdue (ActionDates); a tuple, as MilestoneRow is."""
 
-    FIELDS = ["area_id", "reference", "title", "owner_id", "due_date", "status"]
-    __slots__ = ("id", *FIELDS)
-
-    def __init__(self, *values: object) -> None:
-        for name, value in zip(self.__slots__, values, strict=True):
-            setattr(self, name, value)
+    __slots__ = ()
+    FIELDS = ACTION_FIELDS
 
 
 @dataclass
@@ -227,14 +224,14 @@ def take(plan: Plan, as_at: datetime.date) -> Snapshot:
     numbers = {a.id: a.number for a in areas}
     actions = sorted(
         (
-            ActionRow(*row)
+            ActionRow._make(row)
             for row in latest_values(Action, before, ActionRow.FIELDS, area_id__in=area_ids)
         ),
         key=lambda a: (numbers[a.area_id], a.reference),
     )
     milestones = sorted(
         (
-            MilestoneRow(*row)
+            MilestoneRow._make(row)
             for row in latest_values(Milestone, before, MilestoneRow.FIELDS, area_id__in=area_ids)
         ),
         key=lambda m: (m.expected_date, m.title),
