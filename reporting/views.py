@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.downloads import FORMATS
 from plans import permissions as perms
 from plans.history import history_of
-from plans.models import Meeting, Plan
+from plans.models import Meeting, Plan, format_plan_date
 from plans.saving import EditConflict
 from plans.views.common import as_at_or_form, bad_as_at
 
@@ -30,6 +30,9 @@ from .formats.html import render_body
 from .forms import FrontSheetForm
 from .models import IssuedPaper, PreparedPaper
 from .papers import Kind
+
+# A paper's files as an issuer names them.
+FILE_NAMES = {"docx": "Word", "pdf": "PDF", "xlsx": "Excel", "csv": "CSV"}
 
 
 def _check_kind(kind: str, fmt: str | None = None) -> None:
@@ -302,19 +305,66 @@ def prepared_download(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def prepared_issue(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpResponse:
-    """Issue the prepared paper: every file stored, frozen, as the next version."""
+    """Issue the prepared paper: first a page saying exactly what will go out
+    (paper, version, meeting, as-at date, files, warnings); then, confirmed,
+    every file stored, frozen, as the next version. The confirmation carries
+    the front sheet's version: if the front sheet changed since it was
+    shown, the page is shown again rather than issuing something unseen."""
     prepared = _prepared(request, slug, pk, kind)
+    if request.method == "GET":
+        return _issue_page(request, prepared)
+    seen = request.POST.get("version", "")
+    if not (seen.isascii() and seen.isdigit() and int(seen) == prepared.version):
+        return _issue_page(
+            request,
+            prepared,
+            changed=(
+                "The front sheet has changed since this page was opened: check what will "
+                "be issued, then issue it"
+            ),
+            status=409,
+        )
     try:
         issued = papers_service.issue_paper(prepared, user=request.user)
     except papers_service.IssueRefused as refusal:
-        return _prepared_page(request, prepared, refused=refusal.problems, status=400)
+        return _issue_page(request, prepared, refused=refusal.problems, status=400)
     meeting = prepared.meeting
     messages.success(
         request, f"{issued.title} (version {issued.version}) issued to {meeting.title}"
     )
     return redirect("reporting:meeting", meeting.plan.slug, meeting.pk)
+
+
+def _issue_page(
+    request: HttpRequest,
+    prepared: PreparedPaper,
+    *,
+    refused: list[str] | None = None,
+    changed: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    meeting = prepared.meeting
+    problems, warnings = papers_service.problems(prepared)
+    issued = IssuedPaper.objects.filter(meeting=meeting, kind=prepared.kind).for_listing()
+    return render(
+        request,
+        "reporting/issue_confirm.html",
+        {
+            "plan": meeting.plan,
+            "meeting": meeting,
+            "prepared": prepared,
+            "as_at_label": format_plan_date(prepared.as_at),
+            "problems": refused or problems,
+            "changed": changed,
+            "warnings": warnings,
+            "files": [FILE_NAMES[fmt] for fmt in Kind.FORMATS[prepared.kind]],
+            "issued": issued,
+            "next_version": len(issued) + 1,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -349,6 +399,10 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "kind_title": Kind.TITLES[kind],
             "can_issue": can_issue and not meeting.cancelled,
             "prepared": prepared,
+            # The latest version of the meeting's own paper issued, if any.
+            "latest_issued": max(
+                (p for p in papers if p.kind == kind), key=lambda p: p.version, default=None
+            ),
         },
     )
 

@@ -48,7 +48,6 @@ EXCLUDED = {
     # POST-only: they answer a GET with 405 and no page. Their outcomes are
     # pages checked here (the meeting page, the update's page).
     "reporting:prepare": "POST only",
-    "reporting:prepared_issue": "POST only",
     "plans:update_submit": "POST only",
     # POST-only "Remind now"; it leads back to the returns page, checked here.
     "reminders:remind": "POST only",

@@ -201,9 +201,12 @@ def test_permissions_read_for_all_members_issue_for_scrutiny_and_administrators(
     for role, status in (("board", 403), ("officer", 403), ("outsider", 404)):
         assert clients[role].get(reverse("reporting:prepared", args=args)).status_code == status
         assert clients[role].post(issue).status_code == status
+        assert clients[role].get(issue).status_code == status
     assert IssuedPaper.objects.count() == 0
-    assert clients["scrutiny"].post(issue).status_code == 302
-    assert clients["admin"].post(issue).status_code == 302
+    assert clients["scrutiny"].get(issue).status_code == 200
+    confirmed = {"version": PreparedPaper.objects.get().version}
+    assert clients["scrutiny"].post(issue, confirmed).status_code == 302
+    assert clients["admin"].post(issue, confirmed).status_code == 302
     assert list(IssuedPaper.objects.values_list("version", flat=True).order_by("version")) == [1, 2]
     # Unknown papers and formats.
     assert (
@@ -236,6 +239,80 @@ def test_papers_are_prepared_for_a_meeting_of_this_plan_and_of_its_kind(seed):
     assert not PreparedPaper.objects.exists()
 
 
+def test_issuing_shows_what_goes_out_and_never_issues_what_was_not_seen(seed):
+    plan, clients, users = seed
+    meeting = Meeting.objects.get(plan=plan, kind="scrutiny_panel")
+    args = [plan.slug, meeting.pk, Kind.SCRUTINY]
+    scrutiny = clients["scrutiny"]
+    scrutiny.post(reverse("reporting:prepare", args=args))
+    prepared = PreparedPaper.objects.get()
+    meeting_page = reverse("reporting:meeting", args=[plan.slug, meeting.pk])
+    assert "is being prepared" in scrutiny.get(meeting_page).content.decode()
+    # The prepared page leads to the confirmation; the confirmation says what goes out.
+    issue = reverse("reporting:prepared_issue", args=args)
+    assert issue in scrutiny.get(reverse("reporting:prepared", args=args)).content.decode()
+    page = scrutiny.get(issue).content.decode()
+    for said in (
+        "What will be issued",
+        prepared.title,
+        "Version 1",
+        meeting.title,
+        "31 May 2015",  # the as-at date
+        "Word, PDF, Excel, CSV, and a web page",
+        f'name="version" value="{prepared.version}"',
+    ):
+        assert said in page, said
+    # A post that did not come from the confirmation issues nothing.
+    response = scrutiny.post(issue)
+    assert response.status_code == 409 and IssuedPaper.objects.count() == 0
+    # The front sheet changed after the confirmation was shown: shown again, not issued.
+    seen = prepared.version
+    scrutiny.post(
+        reverse("reporting:front_sheet", args=args),
+        {**front_sheet_data(prepared), "briefing": "Changed meanwhile."},
+    )
+    prepared.refresh_from_db()
+    assert prepared.version == seen + 1 and prepared.briefing == "Changed meanwhile."
+    response = scrutiny.post(issue, {"version": seen})
+    assert response.status_code == 409 and IssuedPaper.objects.count() == 0
+    assert "The front sheet has changed since this page was opened" in response.content.decode()
+    # Confirmed as it now stands: issued, and the meeting page says so.
+    response = scrutiny.post(issue, {"version": prepared.version})
+    assert response.status_code == 302 and IssuedPaper.objects.count() == 1
+    after = scrutiny.get(meeting_page).content.decode()
+    assert "Version 1 of the" in after and "is being prepared" not in after
+    assert "Changed meanwhile." in IssuedPaper.objects.get().html
+    # The next confirmation offers version 2 and names the one already issued.
+    assert "Version 2" in scrutiny.get(issue).content.decode()
+
+
+def front_sheet_data(prepared) -> dict:
+    """The front sheet form's fields as the prepared paper has them."""
+    return {
+        "as_at_0": prepared.as_at.day,
+        "as_at_1": prepared.as_at.month,
+        "as_at_2": prepared.as_at.year,
+        **{
+            name: getattr(prepared, name)
+            for name in (
+                "title",
+                "committee",
+                "agenda_item",
+                "report_of",
+                "author",
+                "contact",
+                "purpose",
+                "recommendations",
+                "asks",
+                "briefing",
+                "background_papers",
+                "classification",
+                "version",
+            )
+        },
+    }
+
+
 def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
     import docx
 
@@ -247,7 +324,7 @@ def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
     prepared.briefing = "First issue."
     save_with_history(prepared, reason="Briefing", user=users["scrutiny"])
     issue = reverse("reporting:prepared_issue", args=args)
-    clients["scrutiny"].post(issue)
+    clients["scrutiny"].post(issue, {"version": prepared.version})
     first = IssuedPaper.objects.get()
     files = {fmt: first.file(fmt) for fmt in ("docx", "pdf", "xlsx", "csv")}
     html = first.html
@@ -268,7 +345,7 @@ def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
         first.delete()
 
     # Re-issued: a new version, the old one kept as it was.
-    clients["scrutiny"].post(issue)
+    clients["scrutiny"].post(issue, {"version": prepared.version})
     second = IssuedPaper.objects.get(version=2)
     # Both as at 31 May 2015: a change recorded since is in neither.
     assert "Changed after issue" not in second.html and "Changed after issue" not in first.html
