@@ -14,6 +14,7 @@ from django.db import connection
 
 from reminders import services
 from reminders.models import Message
+from tests.support.servers import migrated_sqlite
 
 from .conftest import FIRST_REMINDER, at, boards
 
@@ -77,6 +78,7 @@ def test_two_send_reminders_processes_at_once_send_nothing_twice(smtp, tmp_path)
         "EMAIL_PORT": str(smtp.port),
     }
     manage = [sys.executable, str(ROOT / "manage.py")]
+    migrated_sqlite(tmp_path / "db.sqlite3")
     subprocess.run([*manage, "migrate", "-v0"], env=env, cwd=ROOT, check=True, timeout=120)
     subprocess.run([*manage, "shell", "-c", SEED], env=env, cwd=ROOT, check=True, timeout=60)
     command = [*manage, "send_reminders", "--now", at(FIRST_REMINDER).isoformat()]
