@@ -119,3 +119,29 @@ class FrontSheetForm(GovForm):
         initial["as_at"] = date_initial(prepared.as_at)
         initial["version"] = prepared.version
         return initial
+
+
+class PrepareAsAtForm(GovForm):
+    """The as-at date of a paper for a meeting known only to the month: the
+    service cannot tell which day of the month it meets, so it asks rather
+    than guess (the end of the month may be after the meeting)."""
+
+    as_at = PlanDateField(
+        label="As-at date",
+        not_after_today=True,
+        help_text="The paper shows the plan as it stood at the end of this day: on or before "
+        "the day the meeting takes place. For example, 12 6 2015",
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        self.meeting = meeting
+        super().__init__(*args, **kwargs)
+
+    def clean_as_at(self) -> datetime.date:
+        day = self.cleaned_data["as_at"]
+        if day > self.meeting.date:
+            raise ValidationError(
+                f"The as-at date must be on or before the end of {self.meeting.date_display}, "
+                "the month of the meeting"
+            )
+        return day

@@ -60,17 +60,37 @@ def prepared_defaults(meeting: Meeting, kind: str, today: datetime.date) -> dict
     }
 
 
-def prepare(meeting: Meeting, kind: str, user: AbstractBaseUser) -> PreparedPaper:
-    """The meeting's ``kind`` paper, prepared with the defaults if it was not yet."""
+class AsAtNeeded(Exception):
+    """The meeting is known only to the month: its paper's as-at date must be
+    given, not guessed (the end of the month may be after the meeting)."""
+
+
+def needs_as_at(meeting: Meeting) -> bool:
+    return meeting.date_precision != DatePrecision.DAY
+
+
+def prepare(
+    meeting: Meeting,
+    kind: str,
+    user: AbstractBaseUser,
+    *,
+    as_at: datetime.date | None = None,
+) -> PreparedPaper:
+    """The meeting's ``kind`` paper, prepared with the defaults if it was not
+    yet, as at ``as_at`` if given; AsAtNeeded if it is not and the meeting is
+    known only to the month."""
     if Kind.MEETINGS[kind] != meeting.kind:
         raise IssueRefused([unsuitable(kind, meeting)])
     with transaction.atomic():
         Meeting.objects.select_for_update().get(pk=meeting.pk)
         prepared = PreparedPaper.objects.filter(meeting=meeting, kind=kind).first()
         if prepared is None:
-            prepared = PreparedPaper(
-                meeting=meeting, kind=kind, **prepared_defaults(meeting, kind, timezone.localdate())
-            )
+            if as_at is None and needs_as_at(meeting):
+                raise AsAtNeeded
+            values = prepared_defaults(meeting, kind, timezone.localdate())
+            if as_at is not None:
+                values["as_at"] = as_at
+            prepared = PreparedPaper(meeting=meeting, kind=kind, **values)
             save_with_history(prepared, reason="Paper prepared for the meeting", user=user)
     return prepared
 
@@ -106,6 +126,11 @@ def problems(prepared: PreparedPaper) -> tuple[list[str], list[str]]:
             f"The as-at date, {format_plan_date(prepared.as_at)}, is after the meeting "
             f"({meeting.date_display}): a paper cannot report a position the meeting "
             "has not reached"
+        )
+    elif needs_as_at(meeting) and prepared.as_at.replace(day=1) == meeting.date.replace(day=1):
+        warnings.append(
+            f"The meeting is known only to the month ({meeting.date_display}): check that "
+            f"the as-at date, {format_plan_date(prepared.as_at)}, is not after the day it meets"
         )
     elif (meeting.date - prepared.as_at).days > STALE_AS_AT_DAYS:
         warnings.append(

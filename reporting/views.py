@@ -27,7 +27,7 @@ from . import services as papers_service
 from .build import build_paper, default_front
 from .formats import render_file
 from .formats.html import render_body
-from .forms import FrontSheetForm
+from .forms import FrontSheetForm, PrepareAsAtForm
 from .models import IssuedPaper, PreparedPaper
 from .papers import Kind
 
@@ -171,8 +171,33 @@ def paper_prepare(request: HttpRequest, slug: str, pk: int, kind: str) -> HttpRe
             else f"{meeting.title} was cancelled: papers go to meetings that take place",
         )
         return redirect("reporting:meeting", plan.slug, meeting.pk)
-    prepared = papers_service.prepare(meeting, kind, request.user)
+    if papers_service.needs_as_at(meeting) and not _prepared_already(meeting, kind):
+        # Known only to the month: ask for the as-at date rather than guess.
+        asked = "as_at_0" in request.POST
+        form = PrepareAsAtForm(request.POST if asked else None, meeting=meeting)
+        if not form.is_valid():
+            return render(
+                request,
+                "reporting/prepare_as_at.html",
+                {
+                    "plan": plan,
+                    "meeting": meeting,
+                    "kind": kind,
+                    "form": form,
+                    "kind_title": Kind.TITLES[kind],
+                },
+                status=400 if asked else 200,
+            )
+        prepared = papers_service.prepare(
+            meeting, kind, request.user, as_at=form.cleaned_data["as_at"]
+        )
+    else:
+        prepared = papers_service.prepare(meeting, kind, request.user)
     return redirect(_prepared_url(prepared))
+
+
+def _prepared_already(meeting: Meeting, kind: str) -> bool:
+    return PreparedPaper.objects.filter(meeting=meeting, kind=kind).exists()
 
 
 @login_required

@@ -281,6 +281,14 @@ def collect_pages(world) -> dict[str, str]:
         keep(f"admin search {q[:20]}", admin.get(search, {"q": q}))
     measure = reverse("measures:measure", args=[world.measure.pk])
     keep("admin measure bad as-at date", admin.get(measure + "?as_at=2015-13-45"))
+    # Preparing a paper for a meeting known only to the month asks its as-at date.
+    month_only = factories.MeetingFactory(
+        plan=world.plan, date=datetime.date(2015, 7, 31), date_precision="month"
+    )
+    prepare = reverse("reporting:prepare", args=[world.plan.slug, month_only.pk, Kind.BOARD])
+    keep("admin prepare: the as-at date asked", admin.post(prepare))
+    wrong = {"as_at_0": "1", "as_at_1": "8", "as_at_2": "2015"}
+    keep("admin prepare: the as-at date refused", admin.post(prepare, wrong))
 
     anonymous = Client()
     login = reverse("login")

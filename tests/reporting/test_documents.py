@@ -1158,8 +1158,8 @@ def _refused(prepared, fragment: str, user) -> None:
 
 def test_issuing_refuses_an_as_at_date_after_the_meeting(panel):
     meeting, user = panel
-    prepared = services.prepare(meeting, Kind.SCRUTINY, user)
-    assert prepared.as_at == meeting.date  # the default, the meeting being long past
+    prepared = services.prepare(meeting, Kind.SCRUTINY, user, as_at=meeting.date)
+    assert prepared.as_at == meeting.date  # the end of its month (May 2015)
     prepared.as_at = meeting.date + datetime.timedelta(days=1)
     _refused(prepared, "after the meeting", user)
 
@@ -1181,7 +1181,7 @@ def test_issuing_refuses_a_paper_not_written_for_the_meeting(panel):
 
 def test_issuing_refuses_a_cancelled_meeting(panel):
     meeting, user = panel
-    prepared = services.prepare(meeting, Kind.SCRUTINY, user)
+    prepared = services.prepare(meeting, Kind.SCRUTINY, user, as_at=meeting.date)
     meeting.cancelled = True
     save_with_history(meeting, reason="Cancelled", user=user)
     prepared.meeting.refresh_from_db()
@@ -1190,7 +1190,7 @@ def test_issuing_refuses_a_cancelled_meeting(panel):
 
 def test_issuing_warns_of_an_as_at_date_long_before_the_meeting(panel):
     meeting, user = panel
-    prepared = services.prepare(meeting, Kind.SCRUTINY, user)
+    prepared = services.prepare(meeting, Kind.SCRUTINY, user, as_at=meeting.date)
     prepared.as_at = meeting.date - datetime.timedelta(days=45)
     assert services.problems(prepared) == ([], [])
     prepared.as_at = meeting.date - datetime.timedelta(days=46)

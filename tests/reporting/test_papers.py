@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from plans.models import ImprovementArea, Meeting, ProgressUpdate
 from plans.saving import save_with_history
+from reporting import services
 from reporting.build import build_paper
 from reporting.models import IssuedPaper, PreparedPaper
 from reporting.papers import Kind
@@ -174,6 +175,49 @@ def test_dashboard_shows_movement_since_the_previous_board(seed):
     assert first.latest_update == "1 June 2015"
 
 
+def as_at(day: int, month: int, year: int) -> dict:
+    """The as-at date, as the prepare form for a month-only meeting posts it."""
+    return {"as_at_0": str(day), "as_at_1": str(month), "as_at_2": str(year)}
+
+
+def test_a_meeting_known_only_to_the_month_asks_for_the_as_at_date(seed):
+    plan, clients, users = seed
+    meeting = Meeting.objects.get(
+        plan=plan, kind="improvement_board", date=datetime.date(2015, 6, 30)
+    )
+    assert meeting.date_precision == "month"
+    prepare = reverse("reporting:prepare", args=[plan.slug, meeting.pk, Kind.BOARD])
+    scrutiny = clients["scrutiny"]
+    # Asked, not guessed: the end of June may be after the meeting.
+    page = scrutiny.post(prepare)
+    assert page.status_code == 200 and not PreparedPaper.objects.exists()
+    assert "recorded as June 2015, without its day" in page.content.decode()
+    with pytest.raises(services.AsAtNeeded):
+        services.prepare(meeting, Kind.BOARD, users["scrutiny"])
+    # After the month, or not a date: the GOV.UK error summary, nothing prepared.
+    refused = scrutiny.post(prepare, as_at(1, 7, 2015))
+    assert refused.status_code == 400 and not PreparedPaper.objects.exists()
+    assert "must be on or before the end of June 2015" in refused.content.decode()
+    assert "govuk-error-summary" in refused.content.decode()
+    assert scrutiny.post(prepare, as_at(31, 2, 2015)).status_code == 400
+    # Within the month: prepared as at that day, with a warning to check the day it meets.
+    response = scrutiny.post(prepare, as_at(12, 6, 2015))
+    assert response.status_code == 302
+    prepared = PreparedPaper.objects.get()
+    assert prepared.as_at == datetime.date(2015, 6, 12)
+    page = scrutiny.get(response.url).content.decode()
+    assert "known only to the month (June 2015)" in page and "12 June 2015" in page
+    # Prepared once: preparing again opens it, asking nothing.
+    assert scrutiny.post(prepare).status_code == 302
+    # A meeting whose day is known is prepared at once, as at its day.
+    dated = factories.MeetingFactory(
+        plan=plan, kind="improvement_board", date=datetime.date(2015, 9, 10), title="Board"
+    )
+    response = scrutiny.post(reverse("reporting:prepare", args=[plan.slug, dated.pk, Kind.BOARD]))
+    assert response.status_code == 302
+    assert PreparedPaper.objects.get(meeting=dated).as_at == datetime.date(2015, 9, 10)
+
+
 def test_permissions_read_for_all_members_issue_for_scrutiny_and_administrators(seed):
     plan, clients, _ = seed
     meeting = Meeting.objects.get(plan=plan, kind="safeguarding_assurance")
@@ -197,7 +241,10 @@ def test_permissions_read_for_all_members_issue_for_scrutiny_and_administrators(
     assert clients["board"].post(prepare).status_code == 403
     assert clients["officer"].post(prepare).status_code == 403
     assert clients["outsider"].post(prepare).status_code == 404
-    assert clients["scrutiny"].post(prepare).status_code == 302
+    # The meeting is known only to the month (June 2015): preparing asks the as-at date.
+    assert clients["scrutiny"].post(prepare).status_code == 200
+    assert not PreparedPaper.objects.exists()
+    assert clients["scrutiny"].post(prepare, as_at(30, 6, 2015)).status_code == 302
     for role, status in (("board", 403), ("officer", 403), ("outsider", 404)):
         assert clients[role].get(reverse("reporting:prepared", args=args)).status_code == status
         assert clients[role].post(issue).status_code == status
@@ -244,7 +291,7 @@ def test_issuing_shows_what_goes_out_and_never_issues_what_was_not_seen(seed):
     meeting = Meeting.objects.get(plan=plan, kind="scrutiny_panel")
     args = [plan.slug, meeting.pk, Kind.SCRUTINY]
     scrutiny = clients["scrutiny"]
-    scrutiny.post(reverse("reporting:prepare", args=args))
+    scrutiny.post(reverse("reporting:prepare", args=args), as_at(31, 5, 2015))
     prepared = PreparedPaper.objects.get()
     meeting_page = reverse("reporting:meeting", args=[plan.slug, meeting.pk])
     assert "is being prepared" in scrutiny.get(meeting_page).content.decode()
@@ -319,7 +366,7 @@ def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
     plan, clients, users = seed
     meeting = Meeting.objects.get(plan=plan, kind="scrutiny_panel")
     args = [plan.slug, meeting.pk, Kind.SCRUTINY]
-    clients["scrutiny"].post(reverse("reporting:prepare", args=args))
+    clients["scrutiny"].post(reverse("reporting:prepare", args=args), as_at(31, 5, 2015))
     prepared = PreparedPaper.objects.get()
     prepared.briefing = "First issue."
     save_with_history(prepared, reason="Briefing", user=users["scrutiny"])

@@ -47,7 +47,7 @@ def test_downloads_are_served_as_the_registry_says(seed):
 def test_issuing_a_paper_numbers_its_versions_and_keeps_every_file(seed):
     plan, clients, users = seed
     meeting = Meeting.objects.get(plan=plan, kind="scrutiny_panel")
-    prepared = prepare(meeting, Kind.SCRUTINY, users["scrutiny"])
+    prepared = prepare(meeting, Kind.SCRUTINY, users["scrutiny"], as_at=MAY)
     save_front_sheet(
         prepared,
         {"as_at": MAY, "briefing": "For the panel."},
