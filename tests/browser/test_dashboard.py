@@ -34,7 +34,10 @@ BOTTOM = "(el) => el.getBoundingClientRect().bottom + window.scrollY"
 
 
 def issue_with_asks(meeting: Meeting, asks: list[str], user) -> None:
-    prepared = prepare(meeting, Kind.BOARD, user)
+    # As at the meeting's day, or today if it is to come (a month-only
+    # meeting's paper is given its date, as its preparer would give it).
+    as_at = min(meeting.date, timezone.localdate())
+    prepared = prepare(meeting, Kind.BOARD, user, as_at=as_at)
     prepared.asks = "\n".join(asks)
     save_with_history(prepared, reason="Decisions asked", user=user)
     issue_paper(PreparedPaper.objects.get(pk=prepared.pk), user=user)
