@@ -147,7 +147,7 @@ def chart(card) -> SafeString:
         )
     out.append(
         '</tr><tr class="govuk-table__row">'
-        '<th scope="row" class="govuk-table__header">RAG (derived)</th>'
+        '<th scope="row" class="govuk-table__header">RAG (calculated)</th>'
     )
     for p in card.points:
         rag = escape(p.rag_label.replace(" target", "")) if p.rag else "–"

@@ -25,8 +25,8 @@ MEANINGS = {
     OFF: "Short of target, beyond the tolerance",
 }
 DERIVED_NOTE = (
-    "Measure RAG and direction of travel are worked out by the service from the figures, "
-    "the target and the tolerance; nobody chose them."
+    "Measure RAG and direction of travel are calculated from the figures, the target and "
+    "the tolerance: no one sets them by hand."
 )
 NO_RAG_LABEL = {"no_target": "No target", "context": "Context only", "no_figure": "No figure"}
 

@@ -37,8 +37,8 @@ FIRST_PAGE_MEASURES = 20
 PAPER_CHARTS = 24
 # What the board report says once about the sections it leaves out.
 ABSENT_SECTIONS = (
-    "Sections with nothing to report are left out: an area without a list of overdue "
-    "milestones or actions has none overdue, and one without next steps recorded none."
+    "Where an area below has no list of overdue milestones or actions, none is overdue; "
+    "where it has no next steps, none were recorded."
 )
 
 
@@ -297,7 +297,7 @@ def board(doc: Document, paper: Paper) -> None:
         doc.add(Para("No milestone is overdue or was re-forecast since the previous board."))
     layout_actions.board_section(doc, paper)
 
-    doc.add(Heading(2, "Contradictions"))
+    doc.add(Heading(2, "Areas on track with work overdue"))
     if paper.contradictions:
         doc.add(Items([layout_actions.contradiction_item(a) for a in paper.contradictions]))
     else:
@@ -328,9 +328,8 @@ def assurance(doc: Document, paper: Paper) -> None:
     doc.add(
         Para(
             f"Listed: every area rated red, every area worse since the previous board, {rule} "
-            "and every overdue action (each one line an area, naming the most overdue), every "
-            "area rated green or blue with an overdue milestone or action, and every success "
-            "measure off target (red by its tolerance, worked out by the service). The reason "
+            "and every overdue action, every area rated green or blue with an overdue milestone "
+            "or action, and every success measure off target (red by its tolerance). The reason "
             "is the latest approved update's, else the milestone's re-forecast reason, or the "
             "commentary given with the measure's figure."
         )
@@ -380,8 +379,8 @@ def assurance(doc: Document, paper: Paper) -> None:
 
 MEASURES_NOTE = (
     "A measure's RAG (on, near or off target, by its tolerance) and its direction of travel "
-    "(against the previous period) are worked out by the service from the figures recorded "
-    "by the paper's date; nobody chose them."
+    "(against the previous period) are calculated from the figures recorded by the paper's "
+    "date: no one sets them by hand."
 )
 
 
@@ -393,9 +392,9 @@ def _measures_table(caption: str, cards: list, *, area: bool = True) -> Table:
             "Measure",
             "Latest figure",
             "Target",
-            "RAG (derived)",
-            "Direction (derived)",
-            "On a year before (derived)",
+            "RAG (calculated)",
+            "Direction (calculated)",
+            "On a year before (calculated)",
         ],
         [
             ([Cell(str(c.area_number), number=True)] if area else [])
@@ -501,7 +500,7 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper, charted: set[int
         doc.add(
             Table(
                 f"{card.name}: the figures",
-                ["Period", "Figure", "RAG (derived)"],
+                ["Period", "Figure", "RAG (calculated)"],
                 [
                     [
                         text(p.label),

@@ -302,7 +302,7 @@ class Paper:
                 add(
                     f"Measure off target: {card.name}, {card.latest_label} "
                     f"({card.latest.label}) against a target of {card.target_label} "
-                    "(RAG by tolerance, derived)",
+                    "(RAG calculated from its tolerance)",
                     by_number[card.area_number],
                     card.latest.comment or "No commentary recorded with the figure.",
                     lead=card.owner,

@@ -27,11 +27,11 @@ FIGURES_COLUMNS = [
     "Period label",
     "Figure",
     "Unit",
-    "RAG (derived)",
+    "RAG (calculated)",
     "Period a year before",
     "Figure a year before",
     "Change on a year before",
-    "On a year before (derived)",
+    "On a year before (calculated)",
     "Comment",
 ]
 

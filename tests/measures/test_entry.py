@@ -37,7 +37,7 @@ def test_the_owner_enters_a_figure_and_it_reaches_the_area_page(clients, measure
     page = clients["board"].get(reverse("plans:area", args=[world.plan.slug, 1])).content.decode()
     assert "86.5%" in page
     assert "Near target" in page  # within 5% of 90: derived, and said so
-    assert "worked out by the service" in page
+    assert "calculated from the figures" in page
 
 
 @pytest.mark.parametrize(

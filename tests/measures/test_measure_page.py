@@ -86,13 +86,13 @@ def test_the_first_screen_says_whether_it_is_on_target_and_which_way_it_is_going
     body = main_text(response)
     first_screen = body[: body.index("Chart of the last 18 months")]
     assert f"72% for {label(0)}. Target: 90%." in first_screen
-    assert "Against the target (derived) Off target Short of target, beyond the tolerance" in (
+    assert "Against the target (calculated) Off target Short of target, beyond the tolerance" in (
         first_screen
     )
-    assert f"On the period before (derived) ▼ Worsening against {label(1)} (86%)" in first_screen
-    assert f"On a year before (derived) ▲ Improving against {label(12)} (60%)" in first_screen
+    assert f"On the period before (calculated) ▼ Worsening against {label(1)} (86%)" in first_screen
+    assert f"On a year before (calculated) ▲ Improving against {label(12)} (60%)" in first_screen
     assert "Tolerance: 5% of the target (the plan's default). Higher is better." in first_screen
-    assert "worked out by the service" in first_screen and "nobody chose them" in first_screen
+    assert "calculated from the figures" in first_screen and "no one sets them" in first_screen
     # Its name, area (linked), definition, source, unit, polarity and frequency.
     assert "Supervision within the local standard" in body
     area = reverse("plans:area", args=[measures.mine.area.plan.slug, 1])
@@ -174,7 +174,7 @@ def test_no_target_context_quarterly_and_no_figures_are_said_so(world, clients, 
     add_value(measures.theirs, month(0), 17)
     body = main_text(board.get(page_url(measures.theirs)))
     assert f"17 for {label(0)}. Target: None set." in body
-    assert "Against the target (derived) No target" in body
+    assert "Against the target (calculated) No target" in body
     assert "(not used: no target)" in body
     # Context only, quarterly: up or down, never better or worse.
     quarter = periods.last_ended(timezone.localdate(), "quarterly")
@@ -190,10 +190,10 @@ def test_no_target_context_quarterly_and_no_figures_are_said_so(world, clients, 
     add_value(context, periods.shift(quarter, "quarterly", -4), 300)
     response = board.get(page_url(context))
     body = main_text(response)
-    assert "Against the target (derived) Context only" in body
+    assert "Against the target (calculated) Context only" in body
     assert "Chart of the last 12 quarters" in body
     year_ago = periods.label(periods.shift(quarter, "quarterly", -4), "quarterly")
-    assert f"On a year before (derived) ↑ Up against {year_ago} (300)" in body
+    assert f"On a year before (calculated) ↑ Up against {year_ago} (300)" in body
     assert table(response, "every figure recorded")[0][3:5] == [
         f"300 {year_ago}",
         "100 higher ↑ Up",

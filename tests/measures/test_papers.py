@@ -49,7 +49,7 @@ def test_board_report_lists_off_target_measures_as_at_its_date(world, measured):
     first_part = first_part[: first_part.index("Progress in each area")]
     assert "Supervision within the local standard" in first_part
     assert "Off target" in first_part and "Worsening" in first_part
-    assert "worked out by the service" in first_part
+    assert "calculated from the figures" in first_part
     # The area's own section: the table, the figures and the chart with its alt text.
     section = june[june.index("Area 1: Ensure reasonable workloads.") :]
     assert "Success measures" in section

@@ -221,7 +221,7 @@ def test_each_measure_is_compared_with_the_same_period_a_year_before(clients, wo
         assert by_name["Visits on time"].year_ago is None
     area = clients["board"].get(reverse("plans:area", args=[world.plan.slug, 1])).content.decode()
     label = periods.label(months_back(12), "monthly")
-    assert "Against a year before (derived)" in area
+    assert "Against a year before (calculated)" in area
     assert "Improving</dd>" not in area  # the period and figure are said with it
     assert f"against {label} (80%)" in area
     assert (
@@ -238,4 +238,4 @@ def test_each_measure_is_compared_with_the_same_period_a_year_before(clients, wo
     found = dict(zip(header, row, strict=True))
     assert found["Period a year before"] == label
     assert found["Figure a year before"] == "80.0"
-    assert found["On a year before (derived)"] == "Improving"
+    assert found["On a year before (calculated)"] == "Improving"

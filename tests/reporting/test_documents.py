@@ -945,7 +945,7 @@ def test_the_board_report_puts_the_exceptions_first(exceptions):
         "The position at a glance",
         "Areas that need the board's attention",
         "Milestones overdue or re-forecast since the previous board",
-        "Contradictions",
+        "Areas on track with work overdue",
         "Decisions asked of the board",
     ):
         assert heading in headings
@@ -1001,7 +1001,7 @@ def test_the_board_report_puts_the_exceptions_first(exceptions):
         [
             "Areas that need the board's attention",
             "Twelve social worker vacancies",
-            "Contradictions",
+            "Areas on track with work overdue",
             ASKS[0],
             "Progress in each area",
         ],

@@ -287,7 +287,7 @@ def test_the_board_report_lists_overdue_actions_next_to_the_milestones(late):
         "2.1 Set up the permanence panel",
         "1.1 Replace the recording system",
         ACTIONS_NOTE,
-        "Contradictions",
+        "Areas on track with work overdue",
         contradiction,
         "Progress in each area",
         "Area 1: Improve the case recording system.",
