@@ -53,9 +53,9 @@ from .data import (
     OWNERS,
     PARTNERS,
     REASON,
+    STATUS_REASONS,
     THEMES,
     WOBBLE,
-    WORSE_REASONS,
 )
 
 
@@ -246,7 +246,10 @@ def _updates(areas, months, officer, admin) -> None:
                 narrative=f"{first:%B %Y}: work on area {area.number} is {words[rag]}. "
                 f"Illustrative update {m + 1} of {MONTHS}.",
                 next_steps="Continue the plan's actions; report to the next board.",
-                rag_reason=WORSE_REASONS[(i + m) % len(WORSE_REASONS)] if worse else "",
+                # Every amber or red status says why, as the update form asks.
+                rag_reason=STATUS_REASONS[(i + m) % len(STATUS_REASONS)]
+                if worse or rag in ("amber", "red")
+                else "",
                 author=officer,
             )
             save_with_history(

@@ -103,7 +103,7 @@ AREAS = [
         "GGGGGGGGGGBBBBBBBB",
     ),
 ]
-WORSE_REASONS = [
+STATUS_REASONS = [
     "Two experienced managers left and cover took longer to arrange than planned.",
     "Demand rose sharply after the schools' summer term; the backlog is being tracked weekly.",
     "The partner agency's staffing gap delayed the joint work; escalated to the board.",

@@ -41,6 +41,7 @@ from .models import (
     Theme,
     end_of_month,
     format_plan_date,
+    untold_story,
 )
 from .services import action_reference_taken, due_date_move
 
@@ -65,7 +66,9 @@ class ProgressUpdateForm(CreateForm):
         rows=6,
         help_text="What has been done since the last update, in plain English.",
     )
-    next_steps = text_field("Next steps", 3000, called="Next steps", rows=4)
+    next_steps = text_field(
+        "Next steps (required if amber or red)", 3000, called="Next steps", rows=4
+    )
     evidence = text_field(
         "Evidence (optional)",
         3000,
@@ -74,7 +77,10 @@ class ProgressUpdateForm(CreateForm):
         help_text="Links to evidence, one on each line, starting https://",
     )
     rag_reason = text_field(
-        "Reason the status is worse (required if it is)", 2000, called="The reason", rows=3
+        "Reason for the status (required if amber, red or worse than before)",
+        2000,
+        called="The reason",
+        rows=3,
     )
 
     # The update's own fields, in the order the services take them.
@@ -100,7 +106,7 @@ class ProgressUpdateForm(CreateForm):
         if last_rag:
             self.fields["rag_reason"].help_text = (
                 f"The last approved status was {RAG(last_rag).label}. If the new status is "
-                "worse, say why."
+                "amber, red or worse than that, say why."
             )
 
     def build_layout(self) -> Layout:
@@ -133,13 +139,14 @@ class ProgressUpdateForm(CreateForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        rag = data.get("rag")
-        if rag and RAG.is_worse(rag, self.last_rag) and not data.get("rag_reason"):
-            self.add_error(
-                "rag_reason",
-                f"Enter why the status is worse than the last approved status "
-                f"({RAG(self.last_rag).label})",
-            )
+        untold = untold_story(
+            data.get("rag"),
+            self.last_rag,
+            data.get("rag_reason") or "",
+            data.get("next_steps") or "",
+        )
+        for name, message in untold.items():
+            self.add_error(name, message)
         return data
 
 

@@ -534,6 +534,33 @@ class Milestone(MilestoneDates, models.Model):
             raise ValidationError({"action": "Select an action from this improvement area"})
 
 
+def untold_story(
+    rag: str | None, last_rag: str | None, reason: str, next_steps: str
+) -> dict[str, str]:
+    """What an update must say and does not, by field: why its status is what
+    it is when it is amber or red, or worse than the last approved status
+    (``rag_reason``), and what happens next when it is amber or red
+    (``next_steps``). Empty when the story is told. The one home of the rule:
+    the update form (and so the workbook) and submitting a saved draft ask it."""
+    untold: dict[str, str] = {}
+    if not rag:
+        return untold
+    exception = rag in (RAG.AMBER, RAG.RED)
+    if not reason.strip():
+        if RAG.is_worse(rag, last_rag):
+            untold["rag_reason"] = (
+                f"Enter why the status is worse than the last approved status "
+                f"({RAG(last_rag).label})"
+            )
+        elif exception:
+            untold["rag_reason"] = f"Enter why the status is {RAG(rag).label}"
+    if exception and not next_steps.strip():
+        untold["next_steps"] = (
+            f"Enter the next steps: what will happen while the status is {RAG(rag).label}"
+        )
+    return untold
+
+
 class ProgressUpdateQuerySet(models.QuerySet):
     def latest_approved_first(self) -> ProgressUpdateQuerySet:
         """Approved updates, the one that is an area's current status first."""
@@ -569,7 +596,10 @@ class ProgressUpdate(models.Model):
     next_steps = models.TextField(blank=True, default="")
     evidence = models.TextField(blank=True, default="", help_text="Links to evidence, one a line.")
     rag_reason = models.TextField(
-        blank=True, default="", help_text="Why the status is worse than the last approved one."
+        blank=True,
+        default="",
+        help_text="Why the status is what it is: needed when it is amber or red, or worse "
+        "than the last approved one.",
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

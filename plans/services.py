@@ -16,8 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from core.rag import RAG
-
 from . import signals
 from .models import (
     Action,
@@ -27,6 +25,7 @@ from .models import (
     Organisation,
     ProgressUpdate,
     format_plan_date,
+    untold_story,
 )
 from .saving import (
     Belongs,
@@ -143,14 +142,16 @@ def edit_update(
 def submit_update(*, update: ProgressUpdate, user: AbstractBaseUser, expected_version: int) -> None:
     """Submit a draft or returned update for sign-off as it stands (from its own page).
 
-    The status may have become worse than the last approved one since the draft
-    was saved (another update approved meanwhile): then a reason is needed first,
-    as the form would ask."""
-    last = last_approved_rag(update.area)
-    if RAG.is_worse(update.rag, last) and not update.rag_reason:
+    The update must tell its story as the form asks (plans.models.untold_story):
+    the status may have become worse than the last approved one since the draft
+    was saved (another update approved meanwhile), or the draft was saved
+    before the rule asked for a reason and next steps."""
+    untold = untold_story(
+        update.rag, last_approved_rag(update.area), update.rag_reason, update.next_steps
+    )
+    if untold:
         raise InvalidTransition(
-            f"The status is worse than the last approved status ({RAG(last).label}): "
-            "edit the update to say why, then submit it"
+            f"{'; '.join(untold.values())}: edit the update to say, then submit it"
         )
     edit_update(update=update, user=user, values={}, submit=True, expected_version=expected_version)
 

@@ -35,6 +35,10 @@ FIRST_PAGE_MILESTONES = 20
 # measures has them all; one of hundreds stays a paper a board can read.
 FIRST_PAGE_MEASURES = 20
 PAPER_CHARTS = 24
+# A reason or next step an update did not record, and what the paper says
+# about it once (updates recorded before they were required have none).
+UNRECORDED = "–"
+UNRECORDED_NOTE = "A dash (–) in the reason or next step: the update did not record one."
 # What the board report says once about the sections it leaves out.
 ABSENT_SECTIONS = (
     "Where an area below has no list of overdue milestones or actions, none is overdue; "
@@ -209,7 +213,7 @@ def _area_detail(doc: Document, area: AreaLine, paper: Paper, charted: set[int])
         ("Latest approved update", area.update_as_at or "None yet"),
         ("Progress", area.overview),
         ("Next steps", area.next_steps),
-        ("Why the status worsened", area.rag_reason),
+        ("Reason for the status", area.rag_reason),
     ]
     rows = []
     for label, value in facts:
@@ -268,15 +272,14 @@ def board(doc: Document, paper: Paper) -> None:
                         status(a.rag, a.rag_label),
                     ]
                     + ([text(a.movement)] if moved else [])
-                    + [
-                        text(a.rag_reason or "No reason recorded."),
-                        text(a.next_steps or "None recorded."),
-                    ]
+                    + [text(a.rag_reason or UNRECORDED), text(a.next_steps or UNRECORDED)]
                     for a in attention
                 ],
                 [1.6, 4.4, 3.4] + ([2.6] if moved else []) + [3.6, 3.6],
             )
         )
+        if any(not (a.rag_reason and a.next_steps) for a in attention):
+            doc.add(Para(UNRECORDED_NOTE, "note"))
     else:
         doc.add(Para("No area is rated red or amber, and none got worse."))
 
@@ -348,13 +351,15 @@ def assurance(doc: Document, paper: Paper) -> None:
                         text(e.what),
                         text(e.lead),
                         text(e.latest_update or "None"),
-                        text(e.reason),
+                        text(e.reason or UNRECORDED),
                     ]
                     for e in exceptions
                 ],
                 [1.6, 6, 3.5, 2.6, 4.6],
             )
         )
+        if any(not e.reason for e in exceptions):
+            doc.add(Para(UNRECORDED_NOTE, "note"))
     else:
         doc.add(Para("There are no exceptions."))
     doc.add(Heading(2, "Areas by RAG status"))

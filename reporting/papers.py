@@ -286,7 +286,7 @@ class Paper:
                     recommendation=area.recommendation,
                     lead=lead or area.lead,
                     latest_update=area.update_as_at,
-                    reason=reason.strip() or "No reason recorded.",
+                    reason=reason.strip(),  # "" shows as a dash, said once
                 )
             )
 

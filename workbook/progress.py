@@ -31,6 +31,9 @@ from .steps import BATCH, Step, Steps, run
 
 SHEET = "Progress updates"
 DRAFT, SUBMIT = "Draft", "Submit for sign-off"
+REASON = "Reason for the status"
+# The column's heading in workbooks downloaded before it was renamed: still read.
+OLD_HEADINGS = {"Reason if worse": REASON}
 
 COLUMNS = [
     Column("Area number", "The area the update is about: keep it as it is.", 10),
@@ -43,9 +46,14 @@ COLUMNS = [
     ),
     Column("RAG", "Blue, Green, Amber or Red (from the list).", 18, choices="rag"),
     Column("Progress", "What has been done since the last update, in plain English.", 60),
-    Column("Next steps", "What happens next (optional).", 40),
+    Column("Next steps", "What happens next: required when the RAG is Amber or Red.", 40),
     Column("Evidence links", "Web addresses starting https://, one on each line (optional).", 30),
-    Column("Reason if worse", "Required when the RAG is worse than the last approved one.", 30),
+    Column(
+        REASON,
+        "Why the status is what it is: required when the RAG is Amber or Red, or worse than "
+        "the last approved one.",
+        30,
+    ),
     Column(
         "Save as",
         "Draft (yours to finish in the service) or Submit for sign-off.",
@@ -59,15 +67,16 @@ UPDATE_COLUMNS = [
     "Progress",
     "Next steps",
     "Evidence links",
-    "Reason if worse",
+    REASON,
 ]
 READ_ME = [
     "Fill in a row for each area you are reporting on; leave the rest blank. Each filled-in "
     "row becomes a progress update, checked exactly as the update form checks it.",
     "Save as: Draft keeps the update for you to finish in the service; Submit for sign-off "
     "sends it to the plan administrators. You will see every update before anything is saved.",
-    f"The RAG key: {'; '.join(label for _, label in RAG.choices)}. When the "
-    "RAG is worse than the last approved one, say why in “Reason if worse”.",
+    f"The RAG key: {'; '.join(label for _, label in RAG.choices)}. When the RAG is Amber "
+    f"or Red, or worse than the last approved one, say why in “{REASON}”; when it is Amber or "
+    "Red, say what happens next in “Next steps”.",
 ]
 
 
@@ -130,7 +139,7 @@ def _form_data(row: dict, area_as_at) -> dict:
         "narrative": text(row, "Progress"),
         "next_steps": text(row, "Next steps"),
         "evidence": text(row, "Evidence links"),
-        "rag_reason": text(row, "Reason if worse"),
+        "rag_reason": text(row, REASON),
     }
 
 
@@ -140,7 +149,7 @@ FIELD_COLUMNS = {
     "narrative": "Progress",
     "next_steps": "Next steps",
     "evidence": "Evidence links",
-    "rag_reason": "Reason if worse",
+    "rag_reason": REASON,
 }
 
 
@@ -164,7 +173,7 @@ def check_steps(user, plan: Plan, book: ReadBook) -> Steps[Preview]:
         )
         return preview
     preview.outcomes.extend(problem_outcomes(book))
-    rows, missing = as_rows(read, COLUMNS)
+    rows, missing = as_rows(read, COLUMNS, renamed=OLD_HEADINGS)
     if missing:
         preview.outcomes.append(
             Outcome(SHEET, HEADER_ROW, "Column headings", ERROR, errors=missing)

@@ -209,9 +209,13 @@ def compare(changes: list, label: str, old: object, new: object) -> None:
         changes.append((label, shown(old), shown(new)))
 
 
-def as_rows(sheet, columns: list[Column]) -> tuple[list[dict], list[tuple[str, str]]]:
-    """The sheet's rows as {header: value}, and the columns it lacks."""
+def as_rows(
+    sheet, columns: list[Column], *, renamed: dict[str, str] | None = None
+) -> tuple[list[dict], list[tuple[str, str]]]:
+    """The sheet's rows as {header: value}, and the columns it lacks.
+    ``renamed``: old heading → current, for workbooks downloaded before a rename."""
     headers = [str(h).strip() for h in sheet.header_row]
+    headers = [(renamed or {}).get(h, h) for h in headers]
     missing = [c.header for c in columns if not c.read_only and c.header not in headers]
     rows = []
     for number, values in sheet.rows:

@@ -58,7 +58,7 @@ LABELS = {
     "as_at": "As-at date",
     "rag": "RAG status",
     "narrative": "Progress",
-    "rag_reason": "Reason the status is worse",
+    "rag_reason": "Reason for the status",
     "approved_by": "Signed off by",
     "review_comment": "Reviewer's comment",
     "completed_date": "Completion date",

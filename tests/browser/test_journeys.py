@@ -29,11 +29,13 @@ def test_update_from_officer_to_board(new_page):
     page.get_by_label("Amber – at risk").check()
     page.get_by_label("Progress").fill("Caseloads are falling but two teams carry vacancies.")
     page.get_by_role("button", name="Submit for sign-off").click()
-    # Amber is worse than the approved Green: the reason is required.
+    # Amber is worse than the approved Green: why, and what happens next, are required.
     officer.check()
     expect(page).to_have_title(re.compile(r"^Error: "))
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter why the status is worse")
-    page.get_by_label(re.compile("Reason the status is worse")).fill("Two teams carry vacancies.")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the next steps")
+    page.get_by_label(re.compile("Reason for the status")).fill("Two teams carry vacancies.")
+    page.get_by_label(re.compile("Next steps")).fill("Agency cover for both teams from July.")
     page.get_by_role("button", name="Submit for sign-off").click()
     officer.check()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("submitted for sign-off")

@@ -64,6 +64,39 @@ def test_worse_rag_needs_a_reason(world, clients):
     assert ProgressUpdate.objects.get(rag="red").rag_reason == "Staff vacancies in two teams."
 
 
+@pytest.mark.parametrize(
+    ("rag", "reason", "next_steps", "untold"),
+    [
+        # Amber or red tells its story: why, and what happens next.
+        ("amber", "", "Agency cover from July.", {"rag_reason": "Enter why the status is Amber"}),
+        ("red", "Vacancies.", "", {"next_steps": "Enter the next steps"}),
+        ("amber", "Vacancies.", "Agency cover from July.", {}),
+        # Green or blue needs neither, unless worse than the last approved status.
+        ("green", "", "", {}),
+        ("blue", "", "", {}),
+    ],
+)
+def test_amber_or_red_says_why_and_what_happens_next(
+    world, clients, rag, reason, next_steps, untold
+):
+    # An area of the officer's with no approved status yet: only the status
+    # itself asks for the story.
+    area = factories.ImprovementAreaFactory(plan=world.plan, number=9, lead=world.area.lead)
+    url = reverse("plans:update_new", args=[world.plan.slug, area.number])
+    posted = update_post(rag=rag, rag_reason=reason, next_steps=next_steps)
+    response = clients["officer"].post(url, {**posted, "draft": "1"})
+    page = response.content.decode()
+    if untold:
+        assert response.status_code == 400
+        assert not ProgressUpdate.objects.filter(area=area).exists()
+        for field, message in untold.items():
+            assert message in page
+            assert f'href="#id_{field}"' in page  # the error summary links to the field
+    else:
+        assert response.status_code == 302
+        assert ProgressUpdate.objects.get(area=area, rag=rag).rag_reason == reason
+
+
 def test_better_or_same_rag_needs_no_reason(world, clients):
     for rag in ("green", "blue"):
         response = clients["officer"].post(new_url(world), {**update_post(rag=rag), "draft": "1"})
@@ -318,7 +351,16 @@ def test_submitting_a_draft_changed_meanwhile_or_worse_without_a_reason_is_refus
         area=world.area, author=world.users["officer"], rag="amber"
     )
     response = clients["officer"].post(submit_url(worse), {"version": 1}, follow=True)
-    assert "The status is worse than the last approved status (Green – on track)" in (
+    assert "Enter why the status is worse than the last approved status (Green – on track)" in (
+        response.content.decode()
+    )
+    worse.refresh_from_db()
+    assert worse.state == "draft"
+    # With its reason, but amber with no next steps (saved before they were asked for).
+    worse.rag_reason, worse.next_steps = "Two teams carry vacancies.", ""
+    worse.save()
+    response = clients["officer"].post(submit_url(worse), {"version": 1}, follow=True)
+    assert "Enter the next steps: what will happen while the status is Amber" in (
         response.content.decode()
     )
     worse.refresh_from_db()

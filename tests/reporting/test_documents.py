@@ -963,7 +963,10 @@ def test_the_board_report_puts_the_exceptions_first(exceptions):
     assert by_number["1"]["Movement"] == "Worse"
     assert by_number["2"]["Movement"] == "Worse"
     assert by_number["2"]["Reason"] == "Audit found gaps in supervision records"
-    assert by_number["4"]["Reason"] == "No reason recorded."
+    assert by_number["4"]["Reason"] == "–"  # its update recorded none: said once below
+    assert "A dash (–) in the reason or next step: the update did not record one." in "\n".join(
+        p.text for p in first if hasattr(p, "text")
+    )
 
     # Overdue and re-forecast milestones, with their lead and how late.
     late = {row[1]: row for row in _table_rows(first, "Area")[1:]}
@@ -1024,7 +1027,7 @@ def test_the_board_report_leaves_out_empty_sections(exceptions):
     # Area 5 has no next steps and nothing overdue: no such rows or sections.
     five = docx_blocks_after(doc, "Area 5: Train the workforce.")
     facts = dict(docx_rows(next(b for b in five if isinstance(b, DocxTable))))
-    assert "Next steps" not in facts and "Why the status worsened" not in facts
+    assert "Next steps" not in facts and "Reason for the status" not in facts
     sections = [h for level, h in docx_headings(doc) if level == 4]
     area5 = [
         h
@@ -1079,7 +1082,7 @@ def test_the_assurance_summary_lists_every_exception_with_its_reason(exceptions)
     worse = one("2", "Worse")
     assert worse["Reason"] == "Audit found gaps in supervision records"
     contradiction = one("3", "Green – on track", "overdue")
-    assert contradiction["Reason"] == "No reason recorded."
+    assert contradiction["Reason"] == "–"
     # Area 3's two overdue milestones are one line: how many, the most overdue
     # named with its lead, and each re-forecast's reason with its milestone.
     late = one("3", "2 milestones overdue", "Case file audit complete")
@@ -1087,7 +1090,7 @@ def test_the_assurance_summary_lists_every_exception_with_its_reason(exceptions)
     assert late["Reason"] == "New recording system live: Supplier delivery slipped"
     panel = one("4", "Permanence panel established")
     assert panel["Latest update"] == "15 January 2016"
-    assert panel["Reason"] == "No reason recorded."
+    assert panel["Reason"] == "–"
     assert len(rows) == 5
     # Milestones due in the next quarter, and the asks.
     doc = open_docx(to_docx(paper))

@@ -230,7 +230,7 @@ def test_board_report(paper):
         "4", "Recommendation 4", "Red – off track", "Worse", "Recruitment delayed",
         "Next steps for area 4.",
     ]  # fmt: skip
-    assert attention[2][4:] == ["No reason recorded.", "Next steps for area 11."]
+    assert attention[2][4:] == ["–", "Next steps for area 11."]
     assert attention[3][1:4] == [FORMULA, "Amber – at risk", "Worse"]
     late = rows(table_headed(doc, "Area", "Milestone", "Lead"))
     assert late == [
@@ -278,7 +278,7 @@ def test_board_report(paper):
     assert not [b for b in two if isinstance(b, Paragraph) and b.style.name == "Heading 4"]
 
     four = facts("Area 4: Recommendation 4")
-    assert four["Why the status worsened"] == "Recruitment delayed"
+    assert four["Reason for the status"] == "Recruitment delayed"
     assert rows(after(sections["Area 4: Recommendation 4"], "Milestones overdue"))[1] == [
         "Recruit 10 social workers", "Lead officer 4", "31 March 2015", "", "8 weeks"
     ]  # fmt: skip
@@ -319,14 +319,14 @@ def test_assurance_summary(paper):
             "Audit slipped",
         ],
         ["4", "Rated Red – off track", "Lead officer 4", "1 May 2015", "Recruitment delayed"],
-        ["11", "Rated Red – off track", "Lead officer 11", "1 May 2015", "No reason recorded."],
+        ["11", "Rated Red – off track", "Lead officer 11", "1 May 2015", "–"],
         [
             "4", "Milestone overdue by 8 weeks: Recruit 10 social workers (due 31 March 2015)",
             "Lead officer 4", "1 May 2015", "Recruitment delayed",
         ],
         [
             "11", "Milestone overdue by 4 weeks: Reduce caseloads (due April 2015)",
-            "Lead officer 11", "1 May 2015", "No reason recorded.",
+            "Lead officer 11", "1 May 2015", "–",
         ],
     ]  # fmt: skip
     # "Overdue milestones" is never a second section: they are exceptions.

@@ -338,7 +338,7 @@ def test_the_assurance_summary_lists_overdue_actions_as_exceptions(late):
     def check(rows: list[list[str]]) -> None:
         assert rows[0] == headers
         assert [r[: len(e)] for r, e in zip(rows[1:], expected, strict=True)] == expected
-        assert all(r[4] == "No reason recorded." for r in rows[1:])
+        assert all(r[4] == "–" for r in rows[1:])
 
     html = render_body(paper)
     check(html_table(html, "Exceptions, with their reasons"))

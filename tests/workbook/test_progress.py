@@ -11,7 +11,7 @@ from django.urls import reverse
 from plans.models import ProgressUpdate
 from tests.support.workbooks import download, fill
 
-from .helpers import confirm, history_count, to_bytes, upload
+from .helpers import cell, confirm, history_count, to_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -62,11 +62,41 @@ def test_a_worse_status_needs_a_reason_as_in_the_form(world, clients):
         response.content.decode()
     )
     assert history_count() == before
-    fill(sheet, 1, **{"Reason if worse": "Two team managers left."})
+    fill(sheet, 1, **{"Reason for the status": "Two team managers left."})
+    response = upload(client, world.plan, to_bytes(book), progress=True)
+    # Red needs its next steps too, as the form asks.
+    assert response.status_code == 400
+    assert "Enter the next steps" in response.content.decode()
+    fill(sheet, 1, **{"Next steps": "Agency cover from July."})
     confirm(client, upload(client, world.plan, to_bytes(book), progress=True))
     update = ProgressUpdate.objects.get(narrative="Worse.")
     assert update.state == "draft" and update.rag == "red"
     assert update.rag_reason == "Two team managers left."
+
+
+def test_a_workbook_downloaded_before_the_reason_column_was_renamed_is_still_read(world, clients):
+    client = clients["officer"]
+    book = download(client, world.plan)
+    sheet = book["Progress updates"]
+    # The reason column under its old heading, as workbooks downloaded earlier have it.
+    cell(sheet, "Reason for the status", 4).value = "Reason if worse"
+    fill(
+        sheet,
+        1,
+        **{
+            "As-at date": "30/06/2015",
+            "RAG": "Red",
+            "Progress": "Worse.",
+            "Reason if worse": "Two team managers left.",
+            "Next steps": "Agency cover from July.",
+        },
+    )
+    confirm(client, upload(client, world.plan, to_bytes(book), progress=True))
+    update = ProgressUpdate.objects.get(narrative="Worse.")
+    assert (update.rag_reason, update.next_steps) == (
+        "Two team managers left.",
+        "Agency cover from July.",
+    )
 
 
 def test_future_dates_and_other_peoples_areas_are_errors(world, clients):
