@@ -38,6 +38,24 @@ class Items:
     kind: str = "items"
 
 
+def steps_of_twenty(widths: list[float]) -> list[int]:
+    """``widths`` as twentieths of the page that add up to exactly twenty,
+    each at least one: the largest remainders take the units rounding leaves
+    over. (Rounding each on its own can add up to more than the page: a table
+    whose right edge runs off it.)"""
+    total = sum(widths) or 1
+    exact = [20 * w / total for w in widths]
+    units = [max(1, int(x)) for x in exact]
+    spare = 20 - sum(units)
+    by_remainder = sorted(range(len(widths)), key=lambda i: exact[i] - int(exact[i]), reverse=True)
+    for i in by_remainder[: max(0, spare)]:
+        units[i] += 1
+    # More forced-up columns than rounding left over: take back from the widest.
+    while sum(units) > 20 and max(units) > 1:
+        units[units.index(max(units))] -= 1
+    return units
+
+
 @dataclass
 class Table:
     caption: str  # for screen readers and Word's table title; not printed
@@ -59,8 +77,7 @@ class Table:
     def percentages(self) -> list[int]:
         """Column widths in steps of 5 %: the stylesheets' .app-w-N classes
         (a strict content security policy allows no inline styles)."""
-        total = sum(self.widths)
-        return [max(5, 5 * round(20 * w / total)) for w in self.widths]
+        return [5 * units for units in steps_of_twenty(self.widths)]
 
 
 @dataclass

@@ -36,3 +36,30 @@ def test_page_one_lists_the_most_overdue_milestones_and_counts_the_rest():
     own = next(b for b in blocks if getattr(b, "caption", "") == "Milestones overdue"
                and b.kind == "table")  # fmt: skip
     assert len(own.rows) == 30
+
+
+def test_every_table_of_every_paper_fits_the_page():
+    """Each table's columns add up to the page's width, exactly: rounded one by
+    one, the board report's attention table came to 110% and ran off the page."""
+    import dataclasses
+
+    from reporting.blocks import Table, steps_of_twenty
+    from tests.support.papers import sample_paper
+
+    base = sample_paper()
+    for kind in Kind.ALL:
+        doc = lay_out(dataclasses.replace(base, kind=kind, title=Kind.TITLES[kind]))
+        tables = [b for b in doc.blocks if isinstance(b, Table)]
+        assert tables, kind
+        for table in tables:
+            assert sum(table.percentages) == 100, (kind, table.caption, table.percentages)
+            assert min(table.percentages) >= 5, (kind, table.caption)
+    attention = next(
+        b
+        for b in lay_out(dataclasses.replace(base, kind=Kind.BOARD)).blocks
+        if getattr(b, "caption", "").startswith("Areas rated red or amber")
+    )
+    assert len(attention.headers) == 6 and sum(attention.percentages) == 100
+    # The rounding itself: remainders go to the columns that lost most.
+    assert steps_of_twenty([1, 1, 1]) == [7, 7, 6]
+    assert steps_of_twenty([1.6, 4.4, 3.4, 2.6, 3.6, 3.6]) == [2, 4, 3, 3, 4, 4]
