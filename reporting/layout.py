@@ -176,7 +176,8 @@ def _milestone_table(
     caption: str, lines: list[MilestoneLine], *, late: bool = False, area: bool = True
 ) -> Table:
     headers = (["Area"] if area else []) + ["Milestone", "Lead", "Due", "Forecast"]
-    widths = ([1.7] if area else []) + [6.5, 4, 2.6, 2.6]
+    # Dates ("30 September 2025") need three twentieths of the page not to break a word.
+    widths = ([1.5] if area else []) + [5.5, 4, 3, 3]
     if late:
         headers.append("Late by")
         widths.append(2)

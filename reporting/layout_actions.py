@@ -19,7 +19,8 @@ ACTIONS_NOTE = (
 
 def action_table(caption: str, lines: list[ActionLine], *, area: bool = True) -> Table:
     headers = (["Area"] if area else []) + ["Action", "Owner", "Due", "Status", "Late by"]
-    widths = ([1.7] if area else []) + [6.5, 4, 2.6, 2.6, 2]
+    # As milestone_table: dates and "In progress" need three twentieths each.
+    widths = ([1.5] if area else []) + [5.5, 4, 3, 3, 2]
     rows = [
         ([Cell(str(x.area_number), number=True)] if area else [])
         + [
