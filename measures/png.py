@@ -12,7 +12,12 @@ from PIL import Image, ImageDraw, ImageFont
 from .charts import HEIGHT, LineChart
 
 SCALE = 2
-LEFT, TOP, RIGHT, BOTTOM = 70, 14, 16, 44  # margins around the plotting area, in chart units
+# Labels' size in chart units: 16 prints at 8.5 pt or more however many periods
+# a chart has (an 18-month chart, the widest, fills the page's width).
+LABEL = 16
+# Margins around the plotting area, in chart units: room for the value
+# labels at the left ("45.2 per 10,000") and two lines of period labels below.
+LEFT, TOP, RIGHT, BOTTOM = 120, 16, 20, 56
 BLUE, BLACK, BAND = (29, 112, 184), (11, 12, 12), (255, 241, 153)
 FONTS = (
     "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
@@ -44,7 +49,7 @@ def chart_png(chart: LineChart) -> bytes:
         draw.rectangle([at(0, top), at(chart.width, top + size)], fill=BAND)
     draw.line([at(0, HEIGHT), at(chart.width, HEIGHT)], fill=BLACK, width=SCALE)
     draw.line([at(0, 0), at(0, HEIGHT)], fill=BLACK, width=SCALE)
-    small = _font(11)
+    small = _font(LABEL)
     for y, label in ((HEIGHT, "0"), (HEIGHT / 2, chart.middle_label), (0, chart.top_label)):
         draw.text(at(-6, y), label, fill=BLACK, font=small, anchor="rm")
     if chart.target_y is not None:
@@ -67,11 +72,28 @@ def chart_png(chart: LineChart) -> bytes:
             draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=BLUE)
         if p.show_label:
             month, _, year = p.label.partition(" ")
-            draw.text(at(p.x, HEIGHT + 14), month, fill=BLACK, font=small, anchor="mm")
-            draw.text(at(p.x, HEIGHT + 28), year, fill=BLACK, font=small, anchor="mm")
+            draw.text(at(p.x, HEIGHT + 16), month, fill=BLACK, font=small, anchor="mm")
+            draw.text(at(p.x, HEIGHT + 36), year, fill=BLACK, font=small, anchor="mm")
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
+
+
+def size(chart: LineChart) -> tuple[float, float]:
+    """The chart's width and height in chart units, margins included."""
+    return LEFT + chart.width + RIGHT, TOP + HEIGHT + BOTTOM
+
+
+def key(card) -> str:
+    """What the chart's lines and shading mean, printed under it in every format."""
+    chart = card.chart
+    words = "Key: blue line, the figure"
+    if chart.target_label:
+        words += (
+            f"; dashed line, {chart.target_label.lower()}; yellow band, near target: short of "
+            f"it within the tolerance of {card.tolerance_label}"
+        )
+    return words + "."
 
 
 def alt_text(card) -> str:

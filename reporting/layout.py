@@ -35,6 +35,8 @@ FIRST_PAGE_MILESTONES = 20
 # measures has them all; one of hundreds stays a paper a board can read.
 FIRST_PAGE_MEASURES = 20
 PAPER_CHARTS = 24
+# A chart's width on paper, in CSS pixels (169 mm in the PDF); Word takes 16 cm.
+CHART_WIDTH = 640
 # A reason or next step an update did not record, and what the paper says
 # about it once (updates recorded before they were required have none).
 UNRECORDED = "–"
@@ -490,7 +492,7 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper, charted: set[int
     if not cards:
         return
     from measures.html import chart_svg
-    from measures.png import alt_text, chart_png
+    from measures.png import alt_text, chart_png, key, size
 
     doc.add(Heading(4, "Success measures"))
     doc.add(_measures_table(f"Area {area.number}: success measures", cards, area=False))
@@ -518,10 +520,17 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper, charted: set[int
                 [4, 3, 3],
             )
         )
-        natural = chart.width + 86
-        width = min(640, int(natural))
-        height = int(258 * width / natural)
+        natural, tall = size(chart)
+        width = min(CHART_WIDTH, int(natural))
+        height = int(tall * width / natural)
         alt = alt_text(card)
+        # Titled on paper, and kept with its title at a page break.
+        doc.add(
+            Para(
+                f"Chart: {chart.title}, {card.points[0].label} to {card.points[-1].label}",
+                "chart-title",
+            )
+        )
         doc.add(
             Image(
                 functools.partial(chart_png, chart),
@@ -531,6 +540,7 @@ def _area_measures(doc: Document, area: AreaLine, paper: Paper, charted: set[int
                 height,
             )
         )
+        doc.add(Para(key(card), "note"))
 
 
 LAYOUTS = {Kind.SCRUTINY: scrutiny, Kind.BOARD: board, Kind.ASSURANCE: assurance}

@@ -291,6 +291,10 @@ def _para(doc: DocxDocument, block: blocks.Para) -> None:
             run.font.size = Pt(14)
         elif block.style == "note":
             run.font.size = Pt(11)
+        elif block.style == "chart-title":
+            run.bold = True
+    if block.style == "chart-title":
+        paragraph.paragraph_format.keep_with_next = True  # never alone at a page's foot
 
 
 def to_docx(paper: Paper, layout_: Document_ | None = None) -> bytes:

@@ -83,6 +83,34 @@ def test_the_chart_is_in_word_and_pdf_with_alternative_text(world, measured):
     assert len(images) == 1
 
 
+def test_a_chart_is_titled_keyed_kept_with_its_title_and_legible_in_print(world, measured):
+    from measures import png
+    from reporting.blocks import Image, Para
+    from reporting.layout import CHART_WIDTH
+
+    paper = build_paper(Kind.BOARD, world.plan, d(2015, 6, 30))
+    blocks = lay_out(paper).blocks
+    at = next(i for i, b in enumerate(blocks) if isinstance(b, Image))
+    title, key = blocks[at - 1], blocks[at + 1]
+    assert isinstance(title, Para) and title.style == "chart-title"
+    assert title.text.startswith("Chart: Supervision within the local standard: monthly figures,")
+    assert isinstance(key, Para) and key.text == (
+        "Key: blue line, the figure; dashed line, target 90%; yellow band, near target: short "
+        "of it within the tolerance of 5% of the target (the plan's default)."
+    )
+    # The same words in Word, with the title kept with the chart at a page break.
+    document = docx.Document(io.BytesIO(to_docx(paper)))
+    paragraphs = {p.text: p for p in document.paragraphs}
+    assert paragraphs[title.text].paragraph_format.keep_with_next
+    assert paragraphs[title.text].runs[0].bold and key.text in paragraphs
+    # Labels print at 8 pt or more at the widest chart (18 months), in the PDF
+    # (CHART_WIDTH CSS pixels of 0.2646 mm) and in Word (16 cm), at 0.3528 mm a point.
+    widest = png.LEFT + 18 * 40 + png.RIGHT
+    pdf_pt = png.LABEL * (min(CHART_WIDTH, widest) * 0.2646 / widest) / 0.3528
+    word_pt = png.LABEL * (160 / widest) / 0.3528
+    assert pdf_pt >= 8 and word_pt >= 8, (pdf_pt, word_pt)
+
+
 def test_assurance_summary_lists_red_measures_as_exceptions(world, measured):
     body = render_body(build_paper(Kind.ASSURANCE, world.plan, d(2015, 6, 30)))
     exceptions = body[body.index("Exceptions, with their reasons") :]
