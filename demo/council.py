@@ -359,7 +359,6 @@ def _papers(meetings, scrutiny, today, issue: bool = True) -> None:
         values = prepared_defaults(meeting, kind, as_at)
         values.update(
             as_at=as_at,
-            title=f"{Kind.TITLES[kind]} {ILLUSTRATIVE_MARK}",
             author="Sol Demo-Scrutiny (fictional)",
             briefing="Illustrative data: Demo Borough Council is fictional.",
         )

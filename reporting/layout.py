@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 from core.rag import rag_key
+from plans.models import ILLUSTRATIVE_MARK
 
 from . import layout_actions
 from .blocks import (
@@ -555,7 +556,9 @@ def lay_out(paper: Paper) -> Document:
         title=f"{paper.title} – {paper.council}",
         # The scrutiny summary's wide table is landscape in every format.
         landscape=paper.kind == Kind.SCRUTINY,
-        classification=front.classification,
+        # Made-up data says so on every page, beside the marking (the demo council's).
+        classification=front.classification
+        + (" · ILLUSTRATIVE DATA" if ILLUSTRATIVE_MARK in paper.plan_title else ""),
         footer=f"{where} · {front.status} · Position as at {paper.as_at_label}",
     )
     LAYOUTS[paper.kind](doc, paper)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from plans.models import DatePrecision, Meeting, Plan, format_plan_date
+from plans.models import ILLUSTRATIVE_MARK, DatePrecision, Meeting, Plan, format_plan_date
 from plans.saving import save_version_checked, save_with_history
 
 from .build import build_paper
@@ -51,7 +51,9 @@ def prepared_defaults(meeting: Meeting, kind: str, today: datetime.date) -> dict
     plan = meeting.plan
     return {
         "as_at": default_as_at(meeting, today),
-        "title": Kind.TITLES[kind],
+        # A made-up plan's papers say so in their title too (demo/council.py).
+        "title": Kind.TITLES[kind]
+        + (f" {ILLUSTRATIVE_MARK}" if ILLUSTRATIVE_MARK in plan.title else ""),
         "committee": meeting.title,
         "purpose": Kind.PURPOSES[kind],
         "recommendations": Kind.RECOMMENDATIONS[kind],

@@ -63,3 +63,28 @@ def test_every_table_of_every_paper_fits_the_page():
     # The rounding itself: remainders go to the columns that lost most.
     assert steps_of_twenty([1, 1, 1]) == [7, 7, 6]
     assert steps_of_twenty([1.6, 4.4, 3.4, 2.6, 3.6, 3.6]) == [2, 4, 3, 3, 4, 4]
+
+
+def test_a_made_up_plans_papers_say_so_on_every_page_and_in_their_title(db):
+    """The demo council's papers: the marking printed at the top and foot of
+    every page (PDF margins, Word header and footer, the web page) says so, and
+    a paper prepared for one of its meetings is titled so."""
+    import dataclasses
+
+    from plans.models import ILLUSTRATIVE_MARK
+    from reporting.services import prepared_defaults
+    from tests import factories
+    from tests.support.papers import sample_paper
+
+    base = sample_paper()
+    made_up = dataclasses.replace(base, plan_title=f"A plan {ILLUSTRATIVE_MARK}")
+    assert lay_out(made_up).classification == "OFFICIAL · ILLUSTRATIVE DATA"
+    assert lay_out(base).classification == "OFFICIAL"
+    plan = factories.PlanFactory(title=f"Demo plan {ILLUSTRATIVE_MARK}")
+    meeting = factories.MeetingFactory(plan=plan, date=datetime.date(2015, 6, 30))
+    today = datetime.date(2015, 7, 1)
+    assert prepared_defaults(meeting, Kind.BOARD, today)["title"] == (
+        f"{Kind.TITLES[Kind.BOARD]} {ILLUSTRATIVE_MARK}"
+    )
+    real = factories.MeetingFactory(date=datetime.date(2015, 6, 30))
+    assert prepared_defaults(real, Kind.BOARD, today)["title"] == Kind.TITLES[Kind.BOARD]
