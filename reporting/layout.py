@@ -91,8 +91,25 @@ def front_sheet(doc: Document, paper: Paper) -> None:
     )
     if front.purpose.strip():
         doc.add(Heading(2, "Purpose of the report"), *paragraphs(front.purpose))
-    if front.recommendations:
-        doc.add(Heading(2, "Recommendations"), Items(front.recommendations, numbered=True))
+    asked = recommendations(paper)
+    if asked:
+        doc.add(Heading(2, "Recommendations"), Items(asked, numbered=True))
+
+
+def recommendations(paper: Paper) -> list[str]:
+    """What the meeting is asked to do, true of this paper: the front sheet's
+    own, the standard ones made true of it (no exceptions to note when there
+    are none; no decisions asked for when none are), then each decision it
+    asks for, by name, on the front sheet."""
+    out = []
+    for line in paper.front.recommendations:
+        if line == Kind.OLD_BOARD_RECOMMENDATION:
+            line = Kind.RECOMMENDATIONS[Kind.BOARD]
+        elif line == Kind.RECOMMENDATIONS[Kind.ASSURANCE] and not paper.exceptions:
+            line = Kind.NO_EXCEPTIONS
+        out.append(line)
+    out += [f"To decide: {ask}" for ask in paper.front.asks]
+    return out
 
 
 def closing(doc: Document, paper: Paper, *, key: bool) -> None:

@@ -56,10 +56,16 @@ class Kind:
     }
     RECOMMENDATIONS = {
         SCRUTINY: "The Panel is asked to note the progress made against the Improvement Plan.",
-        BOARD: "The Board is asked to note the progress made and the exceptions reported, "
-        "and to make the decisions asked of it.",
+        BOARD: "The Board is asked to note the progress made and the exceptions reported.",
         ASSURANCE: "The meeting is asked to note the exceptions and the corrective action in hand.",
     }
+    # The board's standard recommendation as papers prepared before 8 December
+    # 2026 carry it: it asked for decisions whether or not any were asked.
+    OLD_BOARD_RECOMMENDATION = (
+        "The Board is asked to note the progress made and the exceptions reported, "
+        "and to make the decisions asked of it."
+    )
+    NO_EXCEPTIONS = "The meeting is asked to note that there are no exceptions to report."
     ALL = [SCRUTINY, BOARD, ASSURANCE]
 
     @classmethod

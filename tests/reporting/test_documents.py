@@ -190,6 +190,15 @@ FRONT = {
 }
 BOARD_ASKS = "Agree the revised timescale for area 9.\nAgree to close area 3."
 ISSUED_AT = datetime.datetime(2015, 7, 10, 9, 30)  # local time (London: BST)
+
+
+def recommended(kind: str) -> list[str]:
+    """The front sheet's recommendations as printed: its own, then each
+    decision the board report asks for (reporting.layout.recommendations)."""
+    asks = BOARD_ASKS.splitlines() if kind == Kind.BOARD else []
+    return FRONT["recommendations"].splitlines() + [f"To decide: {a}" for a in asks]
+
+
 ISSUED_AT_UTC = datetime.datetime(2015, 7, 10, 8, 30)
 FURNITURE_AS_AT = datetime.date(2015, 6, 30)
 # Where the furniture papers went, as a reader would write it.
@@ -454,9 +463,7 @@ def test_an_issued_paper_says_where_it_went_in_html_and_word(seed_docs, kind):
     assert {k: facts.get(k) for k in expected_facts} == expected_facts
     for piece in footer_line(kind):
         assert piece in text
-    assert [html_text(li) for li in root.xpath("//ol")[0].iter("li")] == FRONT[
-        "recommendations"
-    ].splitlines()
+    assert [html_text(li) for li in root.xpath("//ol")[0].iter("li")] == recommended(kind)
     for paper in FRONT["background_papers"].splitlines():
         assert paper in text
 
@@ -734,10 +741,7 @@ def test_each_numbered_list_restarts_at_one(seed_docs):
         lists[-1][1].append(p.text)
         previous = num_id
     # The recommendations, then the asks of the board.
-    assert [items for _, items in lists] == [
-        FRONT["recommendations"].splitlines(),
-        BOARD_ASKS.splitlines(),
-    ]
+    assert [items for _, items in lists] == [recommended(Kind.BOARD), BOARD_ASKS.splitlines()]
     ids = [num_id for num_id, _ in lists]
     assert len(set(ids)) == len(ids), "two lists share a numbering: the second would go on 3, 4"
     numbering = doc.part.numbering_part.element

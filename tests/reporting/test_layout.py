@@ -88,3 +88,43 @@ def test_a_made_up_plans_papers_say_so_on_every_page_and_in_their_title(db):
     )
     real = factories.MeetingFactory(date=datetime.date(2015, 6, 30))
     assert prepared_defaults(real, Kind.BOARD, today)["title"] == Kind.TITLES[Kind.BOARD]
+
+
+def test_recommendations_ask_only_what_the_paper_asks():
+    """Never "make the decisions asked of it" with none asked, nor "note the
+    exceptions" above "There are no exceptions"; each decision asked named on
+    the front sheet."""
+    import dataclasses
+
+    from reporting.blocks import Items
+    from reporting.layout import recommendations
+    from tests.support.papers import sample_paper
+
+    base = sample_paper()
+
+    def front(kind, recs, asks=()):
+        paper = dataclasses.replace(base, kind=kind)
+        return dataclasses.replace(
+            paper, front=dataclasses.replace(base.front, recommendations=recs, asks=list(asks))
+        )
+
+    board = front(Kind.BOARD, [Kind.OLD_BOARD_RECOMMENDATION])
+    assert recommendations(board) == [Kind.RECOMMENDATIONS[Kind.BOARD]]
+    assert "decision" not in " ".join(recommendations(board))
+    asking = front(Kind.BOARD, [Kind.RECOMMENDATIONS[Kind.BOARD]], ["Agree the new timetable"])
+    assert recommendations(asking)[-1] == "To decide: Agree the new timetable"
+    blocks = lay_out(asking).blocks
+    listed = next(b for b in blocks if isinstance(b, Items))
+    assert listed.items == recommendations(asking)
+    # An assurance summary with no exceptions says so, not "note the exceptions".
+    quiet = dataclasses.replace(
+        front(Kind.ASSURANCE, [Kind.RECOMMENDATIONS[Kind.ASSURANCE]]),
+        areas=[dataclasses.replace(a, rag="green", movement="", overdue=[]) for a in base.areas],
+        overdue=[],
+    )
+    assert not quiet.exceptions
+    assert recommendations(quiet) == [Kind.NO_EXCEPTIONS]
+    text = " ".join(getattr(b, "text", "") for b in lay_out(quiet).blocks)
+    assert "There are no exceptions." in text
+    noisy = front(Kind.ASSURANCE, [Kind.RECOMMENDATIONS[Kind.ASSURANCE]])
+    assert noisy.exceptions and recommendations(noisy) == [Kind.RECOMMENDATIONS[Kind.ASSURANCE]]
