@@ -9,9 +9,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from core.forms import GovForm, PlanDateField, date_initial
-from plans.models import Meeting
+from plans.models import DatePrecision, Meeting
 
 from .papers import Classification
+
+
+def not_after_meeting(day: datetime.date, meeting: Meeting) -> datetime.date:
+    """A paper's as-at date: on or before its meeting (the end of the month,
+    for a meeting known only to the month)."""
+    if day > meeting.date:
+        if meeting.date_precision == DatePrecision.DAY:
+            when = f"the meeting ({meeting.date_display})"
+        else:
+            when = f"the end of {meeting.date_display}, the month of the meeting"
+        raise ValidationError(f"The as-at date must be on or before {when}")
+    return day
 
 
 class FrontSheetForm(GovForm):
@@ -106,12 +118,7 @@ class FrontSheetForm(GovForm):
         super().__init__(*args, **kwargs)
 
     def clean_as_at(self) -> datetime.date:
-        day = self.cleaned_data["as_at"]
-        if day > self.meeting.date:
-            raise ValidationError(
-                f"The as-at date must be on or before the meeting ({self.meeting.date_display})"
-            )
-        return day
+        return not_after_meeting(self.cleaned_data["as_at"], self.meeting)
 
     @classmethod
     def initial_for(cls, prepared) -> dict[str, Any]:
@@ -138,10 +145,4 @@ class PrepareAsAtForm(GovForm):
         super().__init__(*args, **kwargs)
 
     def clean_as_at(self) -> datetime.date:
-        day = self.cleaned_data["as_at"]
-        if day > self.meeting.date:
-            raise ValidationError(
-                f"The as-at date must be on or before the end of {self.meeting.date_display}, "
-                "the month of the meeting"
-            )
-        return day
+        return not_after_meeting(self.cleaned_data["as_at"], self.meeting)

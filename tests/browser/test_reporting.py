@@ -86,7 +86,9 @@ def test_scrutiny_officer_prepares_and_issues_a_paper_to_a_meeting(new_page):
     page.get_by_label("Month").fill("7")
     page.get_by_label("Year").fill("2015")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("on or before the meeting")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "on or before the end of June 2015"
+    )
     scrutiny.check()
     page.get_by_label("Day").fill("30")
     page.get_by_label("Month").fill("6")

@@ -11,6 +11,7 @@ from plans.models import ImprovementArea, Meeting, ProgressUpdate
 from plans.saving import save_with_history
 from reporting import services
 from reporting.build import build_paper
+from reporting.forms import FrontSheetForm
 from reporting.models import IssuedPaper, PreparedPaper
 from reporting.papers import Kind
 from tests import factories
@@ -335,29 +336,9 @@ def test_issuing_shows_what_goes_out_and_never_issues_what_was_not_seen(seed):
 
 def front_sheet_data(prepared) -> dict:
     """The front sheet form's fields as the prepared paper has them."""
-    return {
-        "as_at_0": prepared.as_at.day,
-        "as_at_1": prepared.as_at.month,
-        "as_at_2": prepared.as_at.year,
-        **{
-            name: getattr(prepared, name)
-            for name in (
-                "title",
-                "committee",
-                "agenda_item",
-                "report_of",
-                "author",
-                "contact",
-                "purpose",
-                "recommendations",
-                "asks",
-                "briefing",
-                "background_papers",
-                "classification",
-                "version",
-            )
-        },
-    }
+    data = FrontSheetForm.initial_for(prepared)
+    day, month, year = data.pop("as_at")
+    return {**data, "as_at_0": day, "as_at_1": month, "as_at_2": year}
 
 
 def test_an_issued_paper_never_changes_and_reissuing_keeps_the_old(seed):
