@@ -108,7 +108,7 @@ def recommendations(paper: Paper) -> list[str]:
         elif line == Kind.RECOMMENDATIONS[Kind.ASSURANCE] and not paper.exceptions:
             line = Kind.NO_EXCEPTIONS
         out.append(line)
-    out += [f"To decide: {ask}" for ask in paper.front.asks]
+    out += [f"Decision asked: {ask}" for ask in paper.front.asks]
     return out
 
 

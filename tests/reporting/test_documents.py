@@ -196,7 +196,7 @@ def recommended(kind: str) -> list[str]:
     """The front sheet's recommendations as printed: its own, then each
     decision the board report asks for (reporting.layout.recommendations)."""
     asks = BOARD_ASKS.splitlines() if kind == Kind.BOARD else []
-    return FRONT["recommendations"].splitlines() + [f"To decide: {a}" for a in asks]
+    return FRONT["recommendations"].splitlines() + [f"Decision asked: {a}" for a in asks]
 
 
 ISSUED_AT_UTC = datetime.datetime(2015, 7, 10, 8, 30)

@@ -112,7 +112,7 @@ def test_recommendations_ask_only_what_the_paper_asks():
     assert recommendations(board) == [Kind.RECOMMENDATIONS[Kind.BOARD]]
     assert "decision" not in " ".join(recommendations(board))
     asking = front(Kind.BOARD, [Kind.RECOMMENDATIONS[Kind.BOARD]], ["Agree the new timetable"])
-    assert recommendations(asking)[-1] == "To decide: Agree the new timetable"
+    assert recommendations(asking)[-1] == "Decision asked: Agree the new timetable"
     blocks = lay_out(asking).blocks
     listed = next(b for b in blocks if isinstance(b, Items))
     assert listed.items == recommendations(asking)
